@@ -1,0 +1,57 @@
+# Every target runs inside the course environment (.venv), creating it first
+# when needed; its bin/ is put on PATH because nbgrader calls `alembic` from there.
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+PYTHON := $(BIN)/python
+export PATH := $(BIN):$(PATH)
+export MPLBACKEND := agg
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help env vendor browser book serve lab exercises test lint bench lock clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+env: $(VENV)/.installed  ## create or update the pinned environment in .venv
+$(VENV)/.installed: requirements.lock pyproject.toml tools/make_env.sh
+	@tools/make_env.sh
+
+vendor: _vendor/versions.json  ## copy MathJax, require.js and the widget manager from npm
+_vendor/versions.json: package-lock.json tools/vendor_assets.py | env
+	@$(PYTHON) tools/vendor_assets.py
+
+browser:  ## install Debian's chromium for the browser tests
+	@tools/install_browser.sh
+
+book: env vendor  ## build the book into _build/html, executing every chapter
+	@$(PYTHON) tools/build_book.py
+
+serve:  ## serve the built book on http://127.0.0.1:8000 (or PORT=n)
+	@test -f _build/html/index.html || { echo "error: no built book in _build/html; run 'make book' first." >&2; exit 1; }
+	@echo "Serving the book on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
+	@$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+lab: env  ## open JupyterLab on the course
+	@$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
+
+exercises: env  ## regenerate exercises/ from solutions/ (ASSIGNMENT=name for one)
+	@$(PYTHON) tools/exercises.py generate $(ASSIGNMENT)
+
+test: env vendor browser  ## run every test (the command CI runs)
+	@$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint:  env ## ruff over the code
+	@$(BIN)/ruff check .
+
+bench: env vendor  ## print build-time figures
+	@$(PYTHON) tools/benchmark.py
+
+lock:  ## re-resolve requirements.in into requirements.lock
+	@tools/lock.sh
+
+clean:  ## delete the built book and the execution cache
+	rm -rf _build
+
+distclean: clean  ## also delete the environment and vendored files
+	rm -rf $(VENV) node_modules _vendor

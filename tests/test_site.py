@@ -1,0 +1,146 @@
+"""The built site is self-contained: every page loads only files of the site.
+
+Static checks over the HTML and CSS of the book built by tools/build_book.py;
+tests/test_browser.py then loads every page in a real browser.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+from PIL import Image
+
+# (tag, attribute) pairs whose URL the browser fetches when the page loads.
+FETCHED = [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+           ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
+           ("object", "data"), ("input", "src")]
+CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+def pages(html: Path) -> list[Path]:
+    found = sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
+    assert found, f"no HTML pages in {html}"
+    return found
+
+
+def soup(page: Path) -> BeautifulSoup:
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def fetched_urls(page: Path) -> list[str]:
+    """URLs the page makes the browser fetch: tags, srcset and inline CSS."""
+    document = soup(page)
+    urls = []
+    for tag, attribute in FETCHED:
+        for element in document.find_all(tag):
+            if tag == "link" and "alternate" in (element.get("rel") or []):
+                continue
+            if element.get(attribute):
+                urls.append(element[attribute])
+    for element in document.find_all(srcset=True):
+        urls.extend(part.split()[0] for part in element["srcset"].split(",") if part.strip())
+    for style in document.find_all("style"):
+        urls.extend(CSS_URL.findall(style.get_text()))
+    for element in document.find_all(style=True):
+        urls.extend(CSS_URL.findall(element["style"]))
+    return urls
+
+
+def local_target(page: Path, url: str) -> Path | None:
+    """The file a relative URL of ``page`` points to (None for data: and fragments)."""
+    parts = urlsplit(url)
+    if parts.scheme == "data" or not parts.path:
+        return None
+    return (page.parent / unquote(parts.path)).resolve()
+
+
+def test_the_site_has_every_chapter_of_the_toc(built_book: Path) -> None:
+    import yaml
+
+    toc = yaml.safe_load((Path(__file__).parent.parent / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    for name in files:
+        assert (built_book / f"{name}.html").exists(), f"{name} was not built"
+
+
+def test_no_page_loads_anything_from_outside_the_site(built_book: Path) -> None:
+    offenders = [f"{page.relative_to(built_book)}: {url}"
+                 for page in pages(built_book) for url in fetched_urls(page)
+                 if EXTERNAL.match(url)]
+    assert not offenders, "pages load files from other hosts:\n" + "\n".join(offenders)
+
+
+def test_no_inline_script_names_another_host(built_book: Path) -> None:
+    offenders = []
+    for page in pages(built_book):
+        for script in soup(page).find_all("script", src=False):
+            if script.get("type") == "application/vnd.jupyter.widget-state+json":
+                continue
+            for url in re.findall(r"https?://[^\s'\"`]+", script.get_text()):
+                offenders.append(f"{page.relative_to(built_book)}: {url}")
+    assert not offenders, "inline scripts refer to other hosts:\n" + "\n".join(offenders)
+
+
+def test_every_file_a_page_loads_exists(built_book: Path) -> None:
+    missing = []
+    for page in pages(built_book):
+        for url in fetched_urls(page):
+            target = local_target(page, url)
+            if target is not None and not EXTERNAL.match(url) and not target.exists():
+                missing.append(f"{page.relative_to(built_book)}: {url}")
+    assert not missing, "pages load files that are not in the site:\n" + "\n".join(missing)
+
+
+def test_no_stylesheet_loads_fonts_or_styles_from_outside(built_book: Path) -> None:
+    offenders, missing = [], []
+    for sheet in (built_book / "_static").rglob("*.css"):
+        for url in CSS_URL.findall(sheet.read_text(encoding="utf-8", errors="replace")):
+            if EXTERNAL.match(url):
+                offenders.append(f"{sheet.relative_to(built_book)}: {url}")
+            elif (target := local_target(sheet, url)) is not None and not target.exists():
+                missing.append(f"{sheet.relative_to(built_book)}: {url}")
+    assert not offenders, "stylesheets load from other hosts:\n" + "\n".join(offenders)
+    assert not missing, "stylesheets refer to missing files:\n" + "\n".join(missing)
+
+
+def test_math_pages_load_the_vendored_mathjax(built_book: Path) -> None:
+    with_math = [page for page in pages(built_book) if soup(page).select(".math")]
+    assert with_math, "no page has math: the chapters should"
+    for page in with_math:
+        sources = [s["src"] for s in soup(page).find_all("script", src=True)]
+        assert any(re.search(r"_static/mathjax/tex-chtml\.js", src) for src in sources), (
+            f"{page.relative_to(built_book)} has math but does not load the vendored MathJax")
+        assert (built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts").is_dir()
+
+
+def test_widget_pages_embed_state_and_load_the_vendored_manager(built_book: Path) -> None:
+    with_widgets = [page for page in pages(built_book)
+                    if soup(page).find("script", type="application/vnd.jupyter.widget-view+json")]
+    assert with_widgets, "no page shows a widget: the chapters should"
+    for page in with_widgets:
+        document = soup(page)
+        assert document.find("script", type="application/vnd.jupyter.widget-state+json"), (
+            f"{page.relative_to(built_book)} has widget views but no saved widget state")
+        sources = [s["src"] for s in document.find_all("script", src=True)]
+        for expected in ("_static/requirejs/require.js", "_static/html-manager/embed-amd.js"):
+            assert any(expected in src for src in sources), (
+                f"{page.relative_to(built_book)} does not load {expected}")
+
+
+def test_every_image_is_a_real_non_blank_picture(built_book: Path) -> None:
+    checked = 0
+    for page in pages(built_book):
+        for img in soup(page).find_all("img", src=True):
+            target = local_target(page, img["src"])
+            if target is None or target.suffix.lower() not in {".png", ".jpg", ".jpeg"}:
+                continue
+            picture = Image.open(io.BytesIO(target.read_bytes())).convert("L")
+            darkest, lightest = picture.getextrema()
+            assert lightest - darkest > 32, f"{page.relative_to(built_book)}: {img['src']} is blank"
+            checked += 1
+    assert checked, "no figure was found in the built pages"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Create (or bring up to date) the course environment in .venv from
+# requirements.lock, then install the helper package `actgrad` into it.
+# Idempotent: `make` calls it whenever the lock file or pyproject.toml changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv
+quiet() { grep -v "Location .* is ignored" || true; }
+
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "error: python3 (3.11 or newer) is needed to create the course environment." >&2
+  exit 1
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  echo "==> creating the course environment in $venv"
+  python3 -m venv "$venv"
+fi
+echo "==> installing the pinned packages of requirements.lock (a few minutes the first time)"
+"$venv/bin/python" -m pip install --quiet -r requirements.lock 2>&1 | quiet
+"$venv/bin/python" -m pip install --quiet --no-deps -e . 2>&1 | quiet
+"$venv/bin/python" -m pip check
+touch "$venv/.installed"
+echo "==> environment ready: $venv"
