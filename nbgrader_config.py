@@ -1,0 +1,53 @@
+"""nbgrader configuration of the course; the course root is the folder of this file.
+
+`solutions/` holds the instructor's source notebooks and `exercises/` the
+student versions that `python tools/exercises.py generate` makes from them.
+Grading runs (`nbgrader autograde` etc.) leave gradebook.db, submitted/,
+autograded/ and feedback/ here too; .gitignore keeps them out of git.
+"""
+
+import os
+
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 -- provided by traitlets when it loads this file
+
+ROOT = os.path.dirname(os.path.abspath(__file__))  # so a copy of the course works from its own folder
+
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.course_id = "activation-gradients"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+
+# What a student sees in place of a solution region.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Seconds a cell may run while validating or autograding; the kernel is then
+# interrupted, the cell scores 0 and grading goes on with the next cell.
+c.Execute.timeout = 60
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Feedback: drop hidden-test code, and the tracebacks that would quote it.
+
+    nbgrader puts the hidden tests back before autograding and by default shows
+    them in the feedback (nbgrader issues #917, #1363). A failing cell keeps
+    only its last line, e.g. ``AssertionError: sigmoid fails hidden tests: ...``.
+    """
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102
+        had_hidden = self.begin_test_delimeter in cell.source
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        for output in cell.get("outputs", []) if had_hidden else []:
+            if output.output_type == "error":
+                output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [
+    HideHiddenTests,
+    GetGrades,
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
