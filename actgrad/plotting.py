@@ -1,0 +1,88 @@
+"""Plots shared by the activation chapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+__all__ = ["plot_function_and_derivative", "style_axes"]
+
+FUNCTION_COLOR = "C0"
+DERIVATIVE_COLOR = "C3"
+
+
+def style_axes(ax: Axes, *, xlabel: str = "$x$", ylabel: str | None = None) -> None:
+    """Add gridlines, thin zero lines and axis labels to ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to style.
+    xlabel : str, default "$x$"
+        Label of the horizontal axis.
+    ylabel : str, optional
+        Label of the vertical axis.
+    """
+    ax.grid(True, linewidth=0.5, alpha=0.5)
+    ax.axhline(0.0, color="0.4", linewidth=0.8, zorder=1, gid="zero-line")
+    ax.axvline(0.0, color="0.4", linewidth=0.8, zorder=1, gid="zero-line")
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+
+
+def plot_function_and_derivative(
+    f: Callable[[np.ndarray], ArrayLike],
+    df: Callable[[np.ndarray], ArrayLike],
+    x: ArrayLike,
+    *,
+    title: str | None = None,
+    name: str = "f",
+    ax_pair: tuple[Axes, Axes] | None = None,
+) -> Figure:
+    r"""Plot an activation next to its derivative on two side-by-side axes.
+
+    Parameters
+    ----------
+    f, df : callable
+        The activation and its derivative, evaluated on the whole array ``x``.
+    x : array_like
+        Points at which to evaluate, in increasing order.
+    title : str, optional
+        Title of the figure (above both axes).
+    name : str, default "f"
+        Symbol of the function in the labels, as LaTeX without dollars, e.g.
+        ``r"\sigma"``; the axes are labelled ``$name(x)$`` and ``$name'(x)$``.
+    ax_pair : tuple of two Axes, optional
+        Axes to draw into; by default a new 9 x 3.4 inch figure is created.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the axes. The curves are the lines labelled
+        ``$name(x)$`` (left axes) and ``$name'(x)$`` (right axes).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if ax_pair is None:
+        fig, (ax_f, ax_df) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    else:
+        ax_f, ax_df = ax_pair
+        fig = ax_f.get_figure()
+    f_label = f"${name}(x)$"
+    df_label = f"${name}'(x)$"
+    ax_f.plot(x, np.asarray(f(x), dtype=np.float64), color=FUNCTION_COLOR, lw=2, label=f_label)
+    ax_df.plot(x, np.asarray(df(x), dtype=np.float64), color=DERIVATIVE_COLOR, lw=2, label=df_label)
+    style_axes(ax_f, ylabel=f_label)
+    style_axes(ax_df, ylabel=df_label)
+    ax_f.set_title("function")
+    ax_df.set_title("derivative")
+    ax_f.set_xlim(x[0], x[-1])
+    ax_df.set_xlim(x[0], x[-1])
+    if title is not None:
+        fig.suptitle(title)
+    return fig

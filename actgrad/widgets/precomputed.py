@@ -1,0 +1,455 @@
+"""Figures whose every state is rendered in advance and switched in the browser.
+
+A chapter's widget must work on the static site, where no Python kernel runs.
+:func:`precomputed_figure` therefore renders each combination of the control
+values once, at build time, into a PNG, and puts the PNGs into nested
+:class:`ipywidgets.Stack` containers. Each control's ``index`` is tied to the
+``selected_index`` of every Stack at its nesting level with
+:func:`ipywidgets.jslink`, a link that lives entirely in the browser: moving a
+control switches the image without a round trip to Python. The widget state
+stored in the executed notebook (controls, stacks, images and links) is all the
+ipywidgets HTML manager needs to rebuild the widget on the static page, and in
+JupyterLab the same widget responds instantly because nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import itertools
+import math
+import numbers
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import PIL.Image
+from matplotlib.figure import Figure
+
+__all__ = [
+    "MAX_STATES",
+    "Control",
+    "PrecomputedFigure",
+    "RenderedStates",
+    "figure_to_png",
+    "precomputed_figure",
+    "render_states",
+]
+
+#: Default limit on the number of states (combinations of control values).
+MAX_STATES = 400
+
+Kind = Literal["auto", "slider", "toggle", "dropdown"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of a precomputed figure: a description and its options.
+
+    Parameters
+    ----------
+    description : str
+        Text shown next to the control.
+    options : sequence of (str, object)
+        ``(label, value)`` pairs in display order; ``value`` is passed to the
+        render function, ``label`` is what the reader sees. A two-option control
+        is a toggle, e.g. ``[("function", False), ("derivative", True)]``.
+    kind : {"auto", "slider", "toggle", "dropdown"}, default "auto"
+        Widget to use. ``"auto"`` picks a :class:`ipywidgets.SelectionSlider`
+        when every value is a real number (booleans excluded),
+        :class:`ipywidgets.ToggleButtons` for up to five other options and a
+        :class:`ipywidgets.Dropdown` beyond that.
+    """
+
+    description: str
+    options: Sequence[tuple[str, Any]]
+    kind: Kind = "auto"
+
+    def __post_init__(self) -> None:
+        options = tuple(tuple(option) for option in self.options)
+        if not options:
+            raise ValueError(f"control {self.description!r} has no options")
+        if any(len(option) != 2 or not isinstance(option[0], str) for option in options):
+            raise ValueError(
+                f"control {self.description!r}: every option must be a (label, value) pair with a str label"
+            )
+        labels = [label for label, _ in options]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"control {self.description!r} has repeated labels: {labels}")
+        if self.kind not in ("auto", "slider", "toggle", "dropdown"):
+            raise ValueError(f"control {self.description!r}: unknown kind {self.kind!r}")
+        object.__setattr__(self, "options", options)
+
+    @classmethod
+    def numbers(
+        cls, description: str, values: Sequence[float], fmt: str = "{:g}", kind: Kind = "auto"
+    ) -> Control:
+        """Build a control whose labels are the formatted numeric ``values``.
+
+        Parameters
+        ----------
+        description : str
+            Text shown next to the control.
+        values : sequence of float
+            The option values, in display order.
+        fmt : str, default "{:g}"
+            Format string turning a value into its label.
+        kind : {"auto", "slider", "toggle", "dropdown"}, default "auto"
+            Widget to use; see :class:`Control`.
+
+        Returns
+        -------
+        Control
+            The control.
+        """
+        return cls(description, [(fmt.format(v), v) for v in values], kind)
+
+    @property
+    def labels(self) -> list[str]:
+        """Option labels in display order."""
+        return [label for label, _ in self.options]
+
+    @property
+    def values(self) -> list[Any]:
+        """Option values in display order."""
+        return [value for _, value in self.options]
+
+    def resolved_kind(self) -> Kind:
+        """Return the widget kind ``"auto"`` stands for (or the explicit one)."""
+        if self.kind != "auto":
+            return self.kind
+        numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in self.values)
+        if numeric and len(self.options) > 1:
+            return "slider"
+        return "toggle" if len(self.options) <= 5 else "dropdown"
+
+    def make_widget(self) -> widgets.SelectionSlider | widgets.ToggleButtons | widgets.Dropdown:
+        """Create the ipywidget for this control, showing its first option.
+
+        Returns
+        -------
+        ipywidgets.SelectionSlider or ipywidgets.ToggleButtons or ipywidgets.Dropdown
+            A selection widget whose ``index`` is the chosen option.
+        """
+        # No ``description``: the ipywidgets HTML manager typesets descriptions
+        # with the MathJax 2 API, which fails on a page that loads MathJax 3.
+        # The description is shown by a separate HTML widget (see ``make_row``)
+        # and kept here as the tooltip.
+        common = {"options": list(self.options), "index": 0, "tooltip": self.description}
+        kind = self.resolved_kind()
+        if kind == "slider":
+            return widgets.SelectionSlider(
+                continuous_update=True, layout=widgets.Layout(width="420px"), **common
+            )
+        if kind == "toggle":
+            return widgets.ToggleButtons(**common)
+        return widgets.Dropdown(**common)
+
+    def make_row(self, control_widget: widgets.Widget | None = None) -> tuple[widgets.HBox, widgets.Widget]:
+        """Create a row holding the description and the control's widget.
+
+        Parameters
+        ----------
+        control_widget : ipywidgets.Widget, optional
+            The selection widget; by default :meth:`make_widget` creates one.
+
+        Returns
+        -------
+        tuple of ipywidgets.HBox and ipywidgets.Widget
+            The row and the selection widget in it.
+        """
+        if control_widget is None:
+            control_widget = self.make_widget()
+        label = widgets.HTML(value=html.escape(self.description), layout=widgets.Layout(width="9em"))
+        return widgets.HBox([label, control_widget]), control_widget
+
+
+ControlsLike = Mapping[str, Control | Sequence[tuple[str, Any]]]
+
+
+class RenderedStates(NamedTuple):
+    """Every state of a precomputed figure, in row-major order of the controls.
+
+    Attributes
+    ----------
+    keys : list of tuple of int
+        Option index of each control, in the order of the controls mapping.
+    pngs : list of bytes
+        The PNG rendered for each key.
+    seconds : list of float
+        Wall-clock time to render and encode each state.
+    """
+
+    keys: list[tuple[int, ...]]
+    pngs: list[bytes]
+    seconds: list[float]
+
+
+def _normalise(controls: ControlsLike) -> dict[str, Control]:
+    if not controls:
+        raise ValueError("a precomputed figure needs at least one control")
+    result: dict[str, Control] = {}
+    for name, control in controls.items():
+        if not name.isidentifier():
+            raise ValueError(f"control name {name!r} is not a valid keyword argument name")
+        result[name] = control if isinstance(control, Control) else Control(name, control)
+    return result
+
+
+def _check_size(controls: Mapping[str, Control], max_states: int) -> int:
+    sizes = [len(c.options) for c in controls.values()]
+    n_states = math.prod(sizes)
+    if n_states > max_states:
+        detail = " x ".join(f"{n} ({name})" for name, n in zip(controls, sizes, strict=True))
+        raise ValueError(
+            f"{n_states} states ({detail}) exceed the limit of {max_states}: every "
+            "combination is rendered to a PNG stored in the page; offer fewer options "
+            "or raise max_states deliberately"
+        )
+    return n_states
+
+
+def figure_to_png(
+    fig: Figure,
+    *,
+    dpi: float = 80,
+    bbox_inches: str | None = "tight",
+    colors: int | None = 256,
+) -> bytes:
+    """Encode ``fig`` as PNG bytes that are identical from run to run, then close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to encode.
+    dpi : float, default 80
+        Resolution; a 8 x 4 inch figure becomes 640 x 320 pixels.
+    bbox_inches : str or None, default "tight"
+        Passed to :meth:`~matplotlib.figure.Figure.savefig`.
+    colors : int or None, default 256
+        Reduce the image to a palette of at most this many colours (no
+        dithering, transparency flattened onto white), which makes a typical
+        line plot about three times smaller with no visible change; ``None``
+        keeps matplotlib's full-colour PNG.
+
+    Returns
+    -------
+    bytes
+        The PNG file, without metadata naming the software that wrote it.
+    """
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=bbox_inches, metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    if colors is None:
+        return buffer.getvalue()
+    if not 2 <= colors <= 256:
+        raise ValueError(f"colors must be between 2 and 256 or None, got {colors!r}")
+    buffer.seek(0)
+    with PIL.Image.open(buffer) as image:
+        rgba = image.convert("RGBA")
+    white = PIL.Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    rgb = PIL.Image.alpha_composite(white, rgba).convert("RGB")
+    palette = rgb.quantize(colors=colors, method=PIL.Image.Quantize.FASTOCTREE, dither=PIL.Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="png")
+    return out.getvalue()
+
+
+def render_states(
+    render: Callable[..., Figure],
+    controls: ControlsLike,
+    *,
+    dpi: float = 80,
+    bbox_inches: str | None = "tight",
+    colors: int | None = 256,
+    max_states: int = MAX_STATES,
+) -> RenderedStates:
+    """Render every combination of control values to a PNG.
+
+    Parameters
+    ----------
+    render : callable
+        Called as ``render(**values)`` with one keyword argument per control
+        (the option's value); must return a new matplotlib Figure, which is
+        closed after encoding.
+    controls : mapping of str to Control or sequence of (str, object)
+        Ordered controls; a bare sequence of ``(label, value)`` pairs is a
+        control described by its name.
+    dpi : float, default 80
+        Resolution of the PNGs.
+    bbox_inches : str or None, default "tight"
+        Passed to :meth:`~matplotlib.figure.Figure.savefig`.
+    colors : int or None, default 256
+        Palette size of the PNGs; see :func:`figure_to_png`.
+    max_states : int, default 400
+        Largest number of combinations accepted.
+
+    Returns
+    -------
+    RenderedStates
+        Keys (option indices), PNG bytes and render time of every state.
+
+    Raises
+    ------
+    ValueError
+        If the controls are malformed or have more than ``max_states``
+        combinations (checked before anything is rendered).
+    TypeError
+        If ``render`` does not return a matplotlib Figure.
+    """
+    normalised = _normalise(controls)
+    _check_size(normalised, max_states)
+    names = list(normalised)
+    keys: list[tuple[int, ...]] = []
+    pngs: list[bytes] = []
+    seconds: list[float] = []
+    ranges = [range(len(c.options)) for c in normalised.values()]
+    for key in itertools.product(*ranges):
+        values = {name: normalised[name].options[i][1] for name, i in zip(names, key, strict=True)}
+        start = time.perf_counter()
+        fig = render(**values)
+        if not isinstance(fig, Figure):
+            raise TypeError(f"render(**{values!r}) returned {type(fig).__name__}, not a Figure")
+        png = figure_to_png(fig, dpi=dpi, bbox_inches=bbox_inches, colors=colors)
+        seconds.append(time.perf_counter() - start)
+        keys.append(key)
+        pngs.append(png)
+    return RenderedStates(keys, pngs, seconds)
+
+
+class PrecomputedFigure(widgets.VBox):
+    """The widget :func:`precomputed_figure` returns: control rows above an image stack.
+
+    Besides the :class:`ipywidgets.VBox` children it keeps Python-side
+    references for inspection and benchmarks (none of these is synced):
+
+    Attributes
+    ----------
+    controls : dict of str to Control
+        The normalised controls, in nesting order.
+    control_widgets : dict of str to ipywidgets.Widget
+        The selection widget of each control.
+    stack : ipywidgets.Stack
+        The outermost Stack (selected by the first control).
+    images : dict of tuple of int to ipywidgets.Image
+        The Image shown for each key of option indices.
+    links : list of ipywidgets.Link
+        Every jslink from a control's ``index`` to a Stack's ``selected_index``.
+    states : RenderedStates
+        Keys, PNG bytes and per-state render times.
+    """
+
+    @property
+    def compute_seconds(self) -> list[float]:
+        """Render time of each state, in the order of ``states.keys``."""
+        return list(self.states.seconds)
+
+
+def _build_stack(
+    level: int,
+    prefix: tuple[int, ...],
+    sizes: list[int],
+    images: dict[tuple[int, ...], widgets.Image],
+    stacks_by_level: list[list[widgets.Stack]],
+) -> widgets.Stack:
+    children: list[widgets.Widget] = []
+    for i in range(sizes[level]):
+        key = (*prefix, i)
+        if level == len(sizes) - 1:
+            children.append(images[key])
+        else:
+            children.append(_build_stack(level + 1, key, sizes, images, stacks_by_level))
+    stack = widgets.Stack(children=children, selected_index=0)
+    stacks_by_level[level].append(stack)
+    return stack
+
+
+def precomputed_figure(
+    render: Callable[..., Figure],
+    controls: ControlsLike,
+    *,
+    dpi: float = 80,
+    bbox_inches: str | None = "tight",
+    colors: int | None = 256,
+    max_states: int = MAX_STATES,
+) -> PrecomputedFigure:
+    """Render every state of a figure and wire controls to it in the browser.
+
+    Parameters
+    ----------
+    render : callable
+        Called as ``render(**values)`` with one keyword argument per control;
+        must return a new matplotlib Figure.
+    controls : mapping of str to Control or sequence of (str, object)
+        Ordered controls; see :func:`render_states`.
+    dpi : float, default 80
+        Resolution of the PNGs.
+    bbox_inches : str or None, default "tight"
+        Passed to :meth:`~matplotlib.figure.Figure.savefig`; use ``None`` with
+        a constrained-layout figure to give every state the same pixel size.
+    colors : int or None, default 256
+        Palette size of the PNGs; see :func:`figure_to_png`.
+    max_states : int, default 400
+        Largest number of combinations accepted.
+
+    Returns
+    -------
+    PrecomputedFigure
+        A VBox of one row per control (an HTML description and the selection
+        widget) followed by nested Stacks of Images. Control
+        ``j``'s ``index`` is jslinked to the ``selected_index`` of every Stack
+        at depth ``j``, so the switching needs no kernel.
+
+    Raises
+    ------
+    ValueError
+        If the controls are malformed or have more than ``max_states``
+        combinations.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> def render(a):
+    ...     fig, ax = plt.subplots(figsize=(4, 2))
+    ...     ax.plot([0, 1], [0, a])
+    ...     return fig
+    >>> w = precomputed_figure(render, {"a": Control.numbers("slope", [1, 2])})
+    >>> len(w.images), len(w.links)
+    (2, 1)
+    """
+    normalised = _normalise(controls)
+    states = render_states(
+        render,
+        normalised,
+        dpi=dpi,
+        bbox_inches=bbox_inches,
+        colors=colors,
+        max_states=max_states,
+    )
+    images = {
+        key: widgets.Image(value=png, format="png", layout=widgets.Layout(max_width="100%"))
+        for key, png in zip(states.keys, states.pngs, strict=True)
+    }
+    sizes = [len(c.options) for c in normalised.values()]
+    stacks_by_level: list[list[widgets.Stack]] = [[] for _ in sizes]
+    stack = _build_stack(0, (), sizes, images, stacks_by_level)
+    rows = {name: control.make_row() for name, control in normalised.items()}
+    control_widgets = {name: row[1] for name, row in rows.items()}
+    links = [
+        widgets.jslink((control_widget, "index"), (level_stack, "selected_index"))
+        for control_widget, level_stacks in zip(control_widgets.values(), stacks_by_level, strict=True)
+        for level_stack in level_stacks
+    ]
+    box = PrecomputedFigure(children=[*(row for row, _ in rows.values()), stack])
+    box.controls = normalised
+    box.control_widgets = control_widgets
+    box.stack = stack
+    box.images = images
+    box.links = links
+    box.states = states
+    return box

@@ -1,0 +1,222 @@
+"""Tests of the kernel-free widget mechanism (actgrad.widgets)."""
+
+from __future__ import annotations
+
+import itertools
+
+import ipywidgets as widgets
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from ipywidgets.widgets.widget_link import DirectionalLink, Link
+
+from actgrad.widgets import Control, figure_to_png, precomputed_figure, render_states
+
+matplotlib.use("Agg")
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def render(a: float, b: float, style: str):
+    """Tiny, cheap figure whose pixels depend on every argument."""
+    fig, ax = plt.subplots(figsize=(1.2, 0.8))
+    ax.plot([0, 1], [a, b], ls=style, color="k")
+    ax.set_ylim(-3, 3)
+    ax.set_axis_off()
+    return fig
+
+
+CONTROLS = {
+    "a": Control.numbers("a", [-2, 0, 2]),
+    "b": Control.numbers("b", [-1, 1]),
+    "style": Control("line", [("solid", "-"), ("dashed", "--")]),
+}
+SIZES = [3, 2, 2]
+
+
+@pytest.fixture(scope="module")
+def fig_widget():
+    return precomputed_figure(render, CONTROLS, dpi=40)
+
+
+def _direct_png(**values) -> bytes:
+    return figure_to_png(render(**values), dpi=40)
+
+
+def _image_at(widget, key: tuple[int, ...]) -> widgets.Image:
+    node = widget.stack
+    for i in key:
+        assert isinstance(node, widgets.Stack)
+        node = node.children[i]
+    assert isinstance(node, widgets.Image)
+    return node
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def test_one_image_per_state(fig_widget):
+    images = [w for w in _walk(fig_widget) if isinstance(w, widgets.Image)]
+    assert len(images) == 3 * 2 * 2
+    assert len({id(im) for im in images}) == 12
+    assert all(bytes(im.value).startswith(PNG_MAGIC) for im in images)
+    assert all(im.format == "png" for im in images)
+    # every state is a distinct picture
+    assert len({bytes(im.value) for im in images}) == 12
+
+
+def test_controls_are_real_widgets_of_the_right_kind(fig_widget):
+    a, b, style = (fig_widget.control_widgets[n] for n in ("a", "b", "style"))
+    assert isinstance(a, widgets.SelectionSlider)
+    assert isinstance(b, widgets.SelectionSlider)
+    assert isinstance(style, widgets.ToggleButtons)
+    assert list(a.options) == [("-2", -2), ("0", 0), ("2", 2)]
+    assert a.index == 0 and a.value == -2 and style.value == "-"
+    rows = fig_widget.children[:3]
+    assert [row.children[1] for row in rows] == [a, b, style]
+    assert [row.children[0].value for row in rows] == ["a", "b", "line"]
+    # descriptions live in HTML widgets: the HTML manager's MathJax 2 call on
+    # a control's own description fails on pages that load MathJax 3
+    assert all(w.description == "" for w in (a, b, style))
+    assert isinstance(fig_widget.children[3], widgets.Stack)
+
+
+def test_every_stack_is_jslinked_to_the_control_of_its_level(fig_widget):
+    stacks_by_level: list[list[widgets.Stack]] = [[] for _ in SIZES]
+
+    def collect(node, level):
+        if isinstance(node, widgets.Stack):
+            stacks_by_level[level].append(node)
+            assert node.selected_index == 0
+            assert len(node.children) == SIZES[level]
+            for child in node.children:
+                collect(child, level + 1)
+
+    collect(fig_widget.stack, 0)
+    assert [len(s) for s in stacks_by_level] == [1, 3, 6]
+
+    # Look the links up in ipywidgets' registry of live widgets, not only in
+    # the attribute the function returns, so a link that was created but not
+    # recorded (or recorded but not created) is caught.
+    registry = widgets.widget._instances.values()
+    links = [w for w in registry if isinstance(w, Link)]
+    assert all(isinstance(link, Link) for link in fig_widget.links)
+    assert not any(isinstance(link, DirectionalLink) for link in fig_widget.links)
+    pairs = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1]) for link in links}
+    for control, level_stacks in zip(fig_widget.control_widgets.values(), stacks_by_level, strict=True):
+        for stack in level_stacks:
+            assert (id(control), "index", id(stack), "selected_index") in pairs
+    assert len(fig_widget.links) == 1 + 3 + 6
+
+
+def test_links_and_images_survive_in_the_stored_widget_state(fig_widget):
+    # The static page only sees what get_state() serialises.
+    link_states = [link.get_state() for link in fig_widget.links]
+    assert all(s["_model_name"] == "LinkModel" for s in link_states)
+    source_ids = {s["source"][0] for s in link_states}
+    expected = {f"IPY_MODEL_{w.model_id}" for w in fig_widget.control_widgets.values()}
+    assert source_ids == expected
+
+
+def test_option_indices_select_the_matching_png(fig_widget):
+    names = list(CONTROLS)
+    for key in itertools.product(*(range(n) for n in SIZES)):
+        values = {n: CONTROLS[n].options[i][1] for n, i in zip(names, key, strict=True)}
+        assert bytes(_image_at(fig_widget, key).value) == _direct_png(**values), key
+        assert fig_widget.images[key] is _image_at(fig_widget, key)
+
+
+def test_rendering_is_deterministic():
+    first = render_states(render, CONTROLS, dpi=40)
+    second = render_states(render, CONTROLS, dpi=40)
+    assert first.pngs == second.pngs
+    assert first.keys == list(itertools.product(range(3), range(2), range(2)))
+    assert b"Software" not in first.pngs[0]
+
+
+def test_compute_times_are_recorded(fig_widget):
+    seconds = fig_widget.compute_seconds
+    assert len(seconds) == 12
+    assert all(s > 0 for s in seconds)
+    assert fig_widget.states.keys[5] == (1, 0, 1)
+
+
+def test_blow_up_is_refused_before_rendering():
+    calls = []
+
+    def counting_render(**values):
+        calls.append(values)
+        return render(0, 0, "-")
+
+    many = {
+        "p": Control.numbers("p", range(10)),
+        "q": Control.numbers("q", range(10)),
+        "r": Control.numbers("r", range(5)),
+    }
+    with pytest.raises(ValueError, match=r"500 states .* exceed the limit of 400"):
+        precomputed_figure(counting_render, many)
+    assert calls == []
+    with pytest.raises(ValueError, match="exceed the limit of 4"):
+        render_states(counting_render, CONTROLS, max_states=4)
+    assert calls == []
+
+
+def test_plain_option_lists_and_malformed_controls():
+    states = render_states(lambda a: render(a, 0, "-"), {"a": [("low", -1), ("high", 1)]}, dpi=30)
+    assert len(states.pngs) == 2
+    with pytest.raises(ValueError, match="repeated labels"):
+        Control("x", [("same", 1), ("same", 2)])
+    with pytest.raises(ValueError, match="no options"):
+        Control("x", [])
+    with pytest.raises(ValueError, match="not a valid keyword"):
+        render_states(render, {"not valid": [("a", 1)]})
+    with pytest.raises(TypeError, match="not a Figure"):
+        render_states(lambda a: None, {"a": [("one", 1)]})
+
+
+def test_sigmoid_explorer_is_small_and_linked(monkeypatch):
+    from actgrad.widgets import sigmoid as sigmoid_module
+
+    controls = sigmoid_module.sigmoid_controls()
+    n_states = 1
+    for control in controls.values():
+        n_states *= len(control.options)
+    assert n_states <= 60
+    assert controls["view"].resolved_kind() == "toggle"
+    assert controls["k"].resolved_kind() == "slider"
+
+    # Build with only two x ranges to keep the test fast.
+    small = dict(controls, xlim=Control.numbers("input range ±", [5, 10]))
+    monkeypatch.setattr(sigmoid_module, "sigmoid_controls", lambda: small)
+    explorer = sigmoid_module.sigmoid_explorer()
+    assert len(explorer.images) == 2 * len(controls["k"].options) * 2
+    sizes = {bytes(im.value[16:24]) for im in explorer.images.values()}
+    assert len(sizes) == 1, "every state should have the same pixel size"
+
+
+def test_sigmoid_render_rejects_unknown_view():
+    from actgrad.widgets.sigmoid import render_sigmoid
+
+    with pytest.raises(ValueError, match="view"):
+        render_sigmoid(5, 1, "integral")
+
+
+def test_palette_and_full_colour_pngs_are_deterministic():
+    import io
+
+    import PIL.Image
+
+    full = [figure_to_png(render(1, -1, "--"), dpi=40, colors=None) for _ in range(2)]
+    small = [figure_to_png(render(1, -1, "--"), dpi=40, colors=16) for _ in range(2)]
+    assert full[0] == full[1] and small[0] == small[1]
+    assert b"Software" not in full[0] and b"matplotlib" not in full[0].lower()
+    with PIL.Image.open(io.BytesIO(full[0])) as im_full, PIL.Image.open(io.BytesIO(small[0])) as im:
+        assert im_full.mode == "RGBA" and im.mode == "P"
+        assert im.size == im_full.size
+        assert len(im.getcolors()) <= 16
+    with pytest.raises(ValueError, match="colors"):
+        figure_to_png(render(0, 0, "-"), colors=1)
+    assert plt.get_fignums() == [], "figure_to_png must close the figures it encodes"
