@@ -4,7 +4,6 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 PYTHON := $(BIN)/python
 export PATH := $(BIN):$(PATH)
-export MPLBACKEND := agg
 PORT ?= 8000
 
 .DEFAULT_GOAL := help

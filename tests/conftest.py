@@ -29,9 +29,14 @@ CHROMIUM_ARGS = [
 
 
 def course_env(**extra: str) -> dict[str, str]:
-    """Environment for subprocesses: the course environment's bin/ first on PATH."""
+    """Environment for subprocesses: the course environment's bin/ first on PATH.
+
+    MPLBACKEND is removed: set to a non-inline backend it would stop the
+    chapters' kernels from showing their figures.
+    """
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               MPLBACKEND="agg", PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1")
+    env.pop("MPLBACKEND", None)
     env.update(extra)
     return env
 
