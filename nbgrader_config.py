@@ -24,6 +24,11 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# `nbgrader zip_collect`: submissions downloaded from a learning platform are
+# put in downloaded/<assignment>/archive/ (as .ipynb files or .zip archives)
+# named <student_id>__<notebook>.ipynb, e.g. alice__sigmoid_tanh.ipynb.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9_.-]+?)__(?P<file_id>\w+\.ipynb)$"
+
 # Seconds a cell may run while validating or autograding; the kernel is then
 # interrupted, the cell scores 0 and grading goes on with the next cell.
 c.Execute.timeout = 60
