@@ -1,0 +1,184 @@
+r"""Explorer of softmax with a temperature: logits in, a bar chart of probabilities out.
+
+The chapter *Softmax* shows :func:`softmax_explorer`: for a few fixed logit
+vectors :math:`z` and a temperature :math:`T`, the probabilities
+:math:`\operatorname{softmax}(z / T)` as bars, with the uniform distribution
+:math:`1/n` for comparison. Small temperatures approach a one-hot vector on
+the largest logit, large ones the uniform distribution.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from actgrad.activations.softmax import log_softmax, softmax
+from actgrad.plotting import FUNCTION_COLOR
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+
+__all__ = [
+    "LOGIT_BUTTON_WIDTH",
+    "LOGIT_VECTORS",
+    "START_TEMPERATURE",
+    "TEMPERATURES",
+    "render_softmax",
+    "select_option",
+    "softmax_controls",
+    "softmax_explorer",
+    "softmax_summary",
+]
+
+#: Logit vectors offered by the explorer, by label (five classes each).
+LOGIT_VECTORS: dict[str, tuple[float, ...]] = {
+    "one winner": (4.0, 1.5, 1.0, 0.0, -1.0),
+    "close pair": (2.0, 1.8, 0.0, -0.5, -1.0),
+    "near tie": (0.3, 0.2, 0.1, 0.0, -0.1),
+    "spread out": (6.0, 4.0, 2.0, 0.0, -2.0),  # 20 x "near tie"
+}
+#: Temperatures offered by the slider.
+TEMPERATURES = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 100.0)
+#: Width of each logit-vector button.
+LOGIT_BUTTON_WIDTH = "7.5em"
+#: Temperature the explorer shows first: plain softmax.
+START_TEMPERATURE = 1.0
+
+
+def select_option(box: PrecomputedFigure, name: str, index: int) -> None:
+    """Show option ``index`` of control ``name`` instead of its first option.
+
+    Sets the control's ``index`` and the ``selected_index`` of every Stack at
+    the control's nesting level, so the stored widget state is consistent
+    before any jslink runs in the browser.
+
+    Parameters
+    ----------
+    box : PrecomputedFigure
+        A widget made by :func:`~actgrad.widgets.precomputed.precomputed_figure`.
+    name : str
+        The control's name.
+    index : int
+        The option to show.
+    """
+    names = list(box.controls)
+    level = names.index(name)
+    if not 0 <= index < len(box.controls[name].options):
+        raise IndexError(f"control {name!r} has no option {index}")
+    box.control_widgets[name].index = index
+    stacks = [box.stack]
+    for _ in range(level):
+        stacks = [child for stack in stacks for child in stack.children]
+    for stack in stacks:
+        stack.selected_index = index
+
+
+def softmax_controls() -> dict[str, Control]:
+    """Return the explorer's controls: the logit vector and the temperature.
+
+    Returns
+    -------
+    dict of str to Control
+        ``logits`` (one of :data:`LOGIT_VECTORS`, toggle buttons) and
+        ``temperature`` (a slider over :data:`TEMPERATURES`): 32 states.
+    """
+    return {
+        "logits": Control("logits z", [(label, label) for label in LOGIT_VECTORS]),
+        "temperature": Control.numbers("temperature T", TEMPERATURES),
+    }
+
+
+def softmax_summary(logits: str | tuple[float, ...], temperature: float) -> dict[str, float]:
+    r"""Summarise :math:`\operatorname{softmax}(z / T)` for one state of the explorer.
+
+    Parameters
+    ----------
+    logits : str or tuple of float
+        A label of :data:`LOGIT_VECTORS` or the logits themselves.
+    temperature : float
+        The temperature :math:`T > 0`.
+
+    Returns
+    -------
+    dict of str to float
+        ``top`` (largest probability), ``entropy`` (in nats, computed from
+        :func:`~actgrad.activations.log_softmax`) and ``max_entropy``
+        (:math:`\ln n`, the entropy of the uniform distribution).
+
+    Examples
+    --------
+    >>> summary = softmax_summary((0.0, 0.0), 1.0)
+    >>> summary["top"], round(summary["entropy"], 6)
+    (0.5, 0.693147)
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    z = np.asarray(LOGIT_VECTORS[logits] if isinstance(logits, str) else logits, dtype=np.float64)
+    p = softmax(z / temperature)
+    log_p = log_softmax(z / temperature)
+    return {
+        "top": float(p.max()),
+        "entropy": float(-np.sum(p * log_p)),
+        "max_entropy": float(np.log(z.size)),
+    }
+
+
+def render_softmax(logits: str, temperature: float) -> Figure:
+    r"""Draw the bars of :math:`\operatorname{softmax}(z / T)` for a named logit vector.
+
+    Parameters
+    ----------
+    logits : str
+        A label of :data:`LOGIT_VECTORS`.
+    temperature : float
+        The temperature :math:`T > 0`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A 640 x 320 pixel figure at 80 dpi.
+    """
+    z = np.asarray(LOGIT_VECTORS[logits], dtype=np.float64)
+    p = softmax(z / temperature)
+    summary = softmax_summary(logits, temperature)
+    n = z.size
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    # Fixed margins: every state has the same pixel size and plot area.
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.86)
+    positions = np.arange(n)
+    ax.bar(positions, p, width=0.6, color=FUNCTION_COLOR, zorder=2)
+    ax.axhline(1.0 / n, color="0.35", ls="--", lw=1.2, zorder=3, label=f"uniform 1/{n}")
+    for i, value in enumerate(p):
+        ax.annotate(f"{value:.3f}", (i, value), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=10)
+    ax.set_xticks(positions, [f"class {i + 1}\nz = {v:g}" for i, v in enumerate(z)])
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylim(0.0, 1.12)
+    ax.set_ylabel("probability $s_i$")
+    ax.grid(True, axis="y", linewidth=0.5, alpha=0.5, zorder=0)
+    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    # Plain text rather than mathtext in labels that change from state to state (faster).
+    ax.set_title(
+        f"softmax(z / T) with T = {temperature:g}\n"
+        f"largest probability {summary['top']:.3f}, entropy {summary['entropy']:.3f} nats"
+        f" (uniform: {summary['max_entropy']:.3f})",
+        fontsize=11,
+    )
+    return fig
+
+
+def softmax_explorer() -> PrecomputedFigure:
+    """Return the kernel-free softmax explorer widget of the softmax chapter.
+
+    Returns
+    -------
+    PrecomputedFigure
+        Toggle buttons for the logit vector and a temperature slider,
+        switching between 32 precomputed bar charts; it opens at
+        :data:`START_TEMPERATURE`.
+    """
+    box = precomputed_figure(render_softmax, softmax_controls(), dpi=80, bbox_inches=None)
+    # Narrower buttons than ipywidgets' default, so the four fit on one line.
+    box.control_widgets["logits"].style.button_width = LOGIT_BUTTON_WIDTH
+    select_option(box, "temperature", box.controls["temperature"].values.index(START_TEMPERATURE))
+    return box
