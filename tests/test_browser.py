@@ -2,8 +2,10 @@
 
 A page passes when it loads with no failed request and no request outside the
 site, logs no console error, renders all its math with MathJax, shows every
-image, and renders its widgets. A screenshot of each page is written to the
-test's temp folder so a failure can be looked at.
+image, renders its widgets, and every figure it shows (the book's PNGs and the
+widgets' blob: images alike) is a real picture, not a blank or one-colour box.
+A screenshot of each page is written to the test's temp folder so a failure can
+be looked at. tests/test_widgets_in_browser.py moves the widgets' controls.
 """
 
 from __future__ import annotations
@@ -42,15 +44,65 @@ def wait_for_math(page) -> None:
         " mjx-container.MathJax').length >= n; }", timeout=20_000)
 
 
+def wait_for_widgets(page, timeout: float = 30_000) -> None:
+    """Wait until every widget view of the page is rendered and its images are loaded."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]')]"
+        ".every(s => s.parentElement.querySelector('.jupyter-widgets'))"
+        " && [...document.querySelectorAll('img.widget-image')].every(i => i.complete)", timeout=timeout)
+
+
+# Grey-level spread (max - min, 0..255) of every visible image, drawn over white
+# into a canvas at its natural size; the page's images and the widgets' blob:
+# images are all same-origin, so the canvas can be read.
+IMAGE_SPREAD_JS = """() => [...document.images].filter(img => {
+    const box = img.getBoundingClientRect(), style = getComputedStyle(img);
+    return img.complete && img.naturalWidth > 0 && box.width > 0 && box.height > 0
+        && style.visibility !== 'hidden';
+}).map(img => {
+    const scale = Math.min(1, 2000 / Math.max(img.naturalWidth, img.naturalHeight));
+    const w = Math.max(1, Math.round(img.naturalWidth * scale));
+    const h = Math.max(1, Math.round(img.naturalHeight * scale));
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const context = canvas.getContext('2d', {willReadFrequently: true});
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, w, h);
+    context.drawImage(img, 0, 0, w, h);
+    const data = context.getImageData(0, 0, w, h).data;
+    let low = 255, high = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        const grey = (299 * data[i] + 587 * data[i + 1] + 114 * data[i + 2]) / 1000;
+        if (grey < low) low = grey;
+        if (grey > high) high = grey;
+    }
+    return {src: img.currentSrc || img.src, spread: high - low};
+})"""
+
+
+def blank_figures(page, min_spread: float = 32) -> tuple[list[str], int]:
+    """Sources of the visible images whose grey levels span ``min_spread`` or less; and the count checked."""
+    spreads = page.evaluate(IMAGE_SPREAD_JS)
+    blank = [f"{item['src'][:80]} (grey levels span {item['spread']:.0f})"
+             for item in spreads if item["spread"] <= min_spread]
+    return blank, len(spreads)
+
+
 def test_every_page_renders_offline(built_book: Path, site_url: str, chromium,
                                     tmp_path: Path) -> None:
-    problems = []
+    problems, figures = [], 0
     for name in page_names(built_book):
         page, record = open_page(chromium, f"{site_url}/{name}")
         try:
             wait_for_math(page)
         except Exception:  # reported below with the page's name
             problems.append(f"{name}: MathJax did not typeset every formula")
+        if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
+            try:
+                wait_for_widgets(page)
+            except Exception:  # reported below, with what the page shows
+                pass
         page.wait_for_timeout(300)
         page.screenshot(path=str(tmp_path / (name.replace("/", "__") + ".png")), full_page=True)
         outside = [u for u in record["requests"]
@@ -70,5 +122,9 @@ def test_every_page_renders_offline(built_book: Path, site_url: str, chromium,
                 problems.append(f"{name}: widgets did not render")
             if page.locator(".jupyter-widgets-error-widget, .widget-error").count():
                 problems.append(f"{name}: a widget shows an error")
+        blank, checked = blank_figures(page)
+        figures += checked
+        problems += [f"{name}: blank figure: {src}" for src in blank]
         page.close()
     assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
+    assert figures, "no visible figure on any page: the chapters have plots and widgets"

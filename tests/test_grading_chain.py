@@ -7,30 +7,15 @@ notebooks, the feedback HTML and the CSV.
 """
 
 import csv
-import os
-import re
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
-import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
-REPO = Path(__file__).resolve().parent.parent
+import nbgrader_course as nc
+
 ASSIGNMENT = "01_sigmoid_tanh"
 NOTEBOOK = "sigmoid_tanh"
-COURSE_ID = "activation-gradients"
-TIMEOUT = 5  # seconds per cell in the test course; the real config says 60
-ENV = {
-    **os.environ,
-    "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],  # alembic
-    "MPLBACKEND": "agg",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
 
 # Strings that occur only in the hidden tests or in the instructor's rubric.
 SECRETS = ["BEGIN HIDDEN TESTS", "_hidden_tests_sigmoid_grad", "want_sigmoid",
@@ -68,75 +53,32 @@ STUDENTS = ["reference", "untouched", "naive_sigmoid", "grad_of_output", "in_pla
 pytestmark = pytest.mark.slow
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "nbgrader", *args]
-    done = subprocess.run(cmd, cwd=course, env=ENV, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done
-
-
-def solution_code(source: nbformat.NotebookNode) -> dict[str, str]:
-    """The code of every solution cell, keyed by grade_id, without the markers."""
-    code = {}
-    for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            lines = cell.source.splitlines()
-            code[meta["grade_id"]] = "\n".join(ln for ln in lines if "### " not in ln)
-    return code
-
-
-def submit(course: Path, student: str, release: nbformat.NotebookNode, answers: dict[str, str]):
-    """Write the release notebook with `answers` (grade_id -> source) filled in."""
-    nb = nbformat.from_dict(release)  # a deep copy
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id].strip("\n")
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
-    (folder / "timestamp.txt").write_text("2026-01-15 10:00:00.000000 UTC")
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
-    config = (REPO / "nbgrader_config.py").read_text()
-    config, found = re.subn(r"(?m)^c\.Execute\.timeout = 60$", f"c.Execute.timeout = {TIMEOUT}", config)
-    assert found == 1, "nbgrader_config.py should set c.Execute.timeout = 60"
-    (course / "nbgrader_config.py").write_text(config)
-    shutil.copytree(REPO / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT])
+    source = nc.source_notebook(course, ASSIGNMENT, NOTEBOOK)
+    reference = {**nc.solution_code(source), "written_saturation": ANSWER}
 
-    nbgrader(course, "generate_assignment", ASSIGNMENT)
-    source = nbformat.read(course / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    release = nbformat.read(course / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    reference = {**solution_code(source), "written_saturation": ANSWER}
+    def submit(student, answers):
+        nc.submit(course, student, ASSIGNMENT, NOTEBOOK, answers)
 
     # The endless loop first and alone, to time it: autograde skips it later.
-    submit(course, "endless_loop", release, {**reference, "sigmoid_grad": ENDLESS})
+    submit("endless_loop", {**reference, "sigmoid_grad": ENDLESS})
     start = time.monotonic()
-    nbgrader(course, "autograde", ASSIGNMENT, "--student", "endless_loop")
+    nc.autograde(course, ASSIGNMENT, "--student", "endless_loop")
     loop_seconds = time.monotonic() - start
 
-    submit(course, "reference", release, reference)
-    submit(course, "untouched", release, {})
-    submit(course, "naive_sigmoid", release, {**reference, "sigmoid": NAIVE_SIGMOID})
-    submit(course, "grad_of_output", release, {**reference, "sigmoid_grad": GRAD_OF_OUTPUT})
-    submit(course, "in_place", release, {**reference, "sigmoid": IN_PLACE_SIGMOID})
-    nbgrader(course, "autograde", ASSIGNMENT)
-    nbgrader(course, "generate_feedback", ASSIGNMENT)
-    nbgrader(course, "export", "--to", "grades.csv")
+    submit("reference", reference)
+    submit("untouched", {})
+    submit("naive_sigmoid", {**reference, "sigmoid": NAIVE_SIGMOID})
+    submit("grad_of_output", {**reference, "sigmoid_grad": GRAD_OF_OUTPUT})
+    submit("in_place", {**reference, "sigmoid": IN_PLACE_SIGMOID})
+    nc.autograde(course, ASSIGNMENT)
+    nc.nbgrader(course, "generate_feedback", ASSIGNMENT)
+    nc.nbgrader(course, "export", "--to", "grades.csv")
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
-        grades = {}
-        for student in STUDENTS:
-            nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
-            grades[student] = {
-                g.name: SimpleNamespace(auto=g.auto_score, max=g.max_score,
-                                        manual=g.needs_manual_grade)
-                for g in nb.grades
-            }
+    grades = nc.grades(course, ASSIGNMENT)
+    assert set(grades) == set(STUDENTS)
     with open(course / "grades.csv", newline="") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
     return SimpleNamespace(course=course, source=source, grades=grades, rows=rows,
@@ -153,10 +95,7 @@ def full_points(graded) -> dict[str, float]:
 
 
 def cell_outputs(graded, student: str, grade_id: str) -> list:
-    path = graded.course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
-    return cell.outputs
+    return nc.cell_outputs(graded.course, student, ASSIGNMENT, NOTEBOOK, grade_id)
 
 
 def test_points_layout(graded):
@@ -207,7 +146,7 @@ def test_endless_loop_is_stopped_by_the_timeout(graded):
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_feedback_exists_and_hides_hidden_tests(graded, student):
-    html = (graded.course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    html = nc.feedback_html(graded.course, student, ASSIGNMENT)
     autograded = (graded.course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text()
     for secret in SECRETS[:3]:
         assert secret in autograded, "the instructor's copy keeps the hidden tests"
@@ -219,7 +158,7 @@ def test_feedback_exists_and_hides_hidden_tests(graded, student):
 def test_input_modified_in_place_fails_only_the_hidden_tests(graded):
     expected = {**full_points(graded), "test_sigmoid": 0}
     assert autograded_points(graded.grades["in_place"]) == expected
-    html = (graded.course / "feedback" / "in_place" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    html = nc.feedback_html(graded.course, "in_place", ASSIGNMENT)
     # the friendly message of the hidden tests reaches the student, their code does not
     assert "AssertionError: sigmoid fails hidden tests:" in html
     assert "sigmoid(a 1-d array) modified its input" in html

@@ -19,5 +19,14 @@ echo "==> installing the pinned packages of requirements.lock (a few minutes the
 "$venv/bin/python" -m pip install --quiet -r requirements.lock 2>&1 | quiet
 "$venv/bin/python" -m pip install --quiet --no-deps -e . 2>&1 | quiet
 "$venv/bin/python" -m pip check
+# JupyterLab opens the MyST Markdown chapters as notebooks (through jupytext).
+mkdir -p "$venv/share/jupyter/lab/settings"
+cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
+{
+  "@jupyterlab/docmanager-extension:plugin": {
+    "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+  }
+}
+JSON
 touch "$venv/.installed"
 echo "==> environment ready: $venv"

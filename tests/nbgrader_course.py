@@ -1,0 +1,209 @@
+"""Helpers for running the real nbgrader chain on a temporary copy of the course.
+
+Typical use in a grading test (one slow fixture per module, shared by all tests)::
+
+    @pytest.fixture(scope="module")
+    def graded(tmp_path_factory):
+        course = make_course(tmp_path_factory, ["02_relu_family"])
+        reference = solution_code(source_notebook(course, "02_relu_family", "relu_family"))
+        submit(course, "reference", "02_relu_family", "relu_family", reference)
+        submit(course, "untouched", "02_relu_family", "relu_family", {})
+        autograde(course, "02_relu_family")  # every submitted student in one run
+        return course, scores(course, "02_relu_family")
+
+Nothing is written into the repository: the course copy lives in pytest's temp folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+from nbgrader.api import Gradebook
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE_ID = "activation-gradients"
+TIMEOUT = 5  # seconds per cell in a test course; the real nbgrader_config.py says 60
+ENV = {
+    **os.environ,
+    "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],  # nbgrader runs alembic
+    "MPLBACKEND": "agg",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+TIMESTAMP = "2026-01-15 10:00:00.000000 UTC"
+
+# Source of a class for "always-true object" attacks, to paste into a solution
+# cell (the notebook has imported numpy as np): ``Liar(shape, honest)`` equals,
+# undercuts and exceeds everything, arithmetic on it gives itself, float() of it
+# is `honest`, and numpy sees an object array of such liars with that shape.
+# Hidden tests must score a function returning it 0 (see test_grading_02_*).
+LIAR = '''
+class Liar:
+    """Equal to, smaller and greater than anything; arithmetic gives itself."""
+
+    dtype = np.dtype(float)
+
+    def __init__(self, shape=(), honest=0.0):
+        self.shape, self.honest = tuple(shape), honest
+
+    def __eq__(self, other):
+        return True
+
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__
+
+    def __ne__(self, other):
+        return False
+
+    def __hash__(self):
+        return 0
+
+    def __bool__(self):
+        return True
+
+    def __float__(self):
+        return self.honest
+
+    def __array__(self, dtype=None, copy=None):
+        cells = np.empty(self.shape, dtype=object)
+        for i in range(cells.size):
+            cells.flat[i] = Liar()
+        return cells
+
+    def _same(self, *args, **kwargs):
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __neg__ = __abs__ = __getitem__ = _same
+    sum = tolist = ravel = reshape = _same
+'''
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in `course`; fail with its output unless it exits with 0."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    done = subprocess.run(cmd, cwd=course, env=ENV, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def make_course(tmp_path_factory, assignments: list[str], timeout: int = TIMEOUT) -> Path:
+    """A temp copy of the course with `assignments` released (real generate_assignment).
+
+    The copy's nbgrader_config.py sets ``c.Execute.timeout = timeout``.
+    """
+    course = tmp_path_factory.mktemp("course")
+    config = (REPO / "nbgrader_config.py").read_text()
+    config, found = re.subn(r"(?m)^c\.Execute\.timeout = 60$", f"c.Execute.timeout = {timeout}", config)
+    assert found == 1, "nbgrader_config.py should set c.Execute.timeout = 60"
+    (course / "nbgrader_config.py").write_text(config)
+    for assignment in assignments:
+        shutil.copytree(REPO / "solutions" / assignment, course / "solutions" / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        nbgrader(course, "generate_assignment", assignment)
+    return course
+
+
+def source_notebook(course: Path, assignment: str, notebook: str) -> nbformat.NotebookNode:
+    """The instructor's notebook (with solutions and hidden tests)."""
+    return nbformat.read(course / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
+
+
+def release_notebook(course: Path, assignment: str, notebook: str) -> nbformat.NotebookNode:
+    """The student version made by generate_assignment."""
+    return nbformat.read(course / "exercises" / assignment / f"{notebook}.ipynb", as_version=4)
+
+
+def solution_code(source: nbformat.NotebookNode) -> dict[str, str]:
+    """The code of every solution code cell, keyed by grade_id, without the ``###`` markers."""
+    code = {}
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = cell.source.splitlines()
+            code[meta["grade_id"]] = "\n".join(ln for ln in lines if "### " not in ln)
+    return code
+
+
+def submit(course: Path, student: str, assignment: str, notebook: str, replacements: dict[str, str]) -> None:
+    """Submit the release notebook with the cells of `replacements` (grade_id -> source) filled in."""
+    nb = release_notebook(course, assignment, notebook)
+    unknown = set(replacements) - {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    assert not unknown, f"no cells with grade_id {sorted(unknown)} in {assignment}/{notebook}"
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in replacements:
+            cell.source = replacements[grade_id].strip("\n")
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{notebook}.ipynb")
+    (folder / "timestamp.txt").write_text(TIMESTAMP)
+
+
+def autograde(course: Path, assignment: str, *args: str) -> subprocess.CompletedProcess:
+    """``nbgrader autograde ASSIGNMENT`` (all submitted students not graded yet, unless `args` say)."""
+    return nbgrader(course, "autograde", assignment, *args)
+
+
+def grades(course: Path, assignment: str) -> dict[str, dict[str, SimpleNamespace]]:
+    """``{student: {grade_id: (auto, max, manual)}}`` from the gradebook, for every notebook.
+
+    ``auto`` is the autograded score (None for a written answer waiting for a
+    human), ``max`` the cell's points and ``manual`` whether it needs a human.
+    """
+    result: dict[str, dict[str, SimpleNamespace]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        for submission in gb.assignment_submissions(assignment):
+            cells = result.setdefault(submission.student.id, {})
+            for nb in submission.notebooks:
+                for g in nb.grades:
+                    cells[g.name] = SimpleNamespace(auto=g.auto_score, max=g.max_score,
+                                                    manual=g.needs_manual_grade)
+    return result
+
+
+def scores(course: Path, assignment: str) -> dict[str, dict[str, float | None]]:
+    """``{student: {grade_id: autograded points}}`` (None for a written answer awaiting a human)."""
+    return {student: {k: g.auto for k, g in cells.items()}
+            for student, cells in grades(course, assignment).items()}
+
+
+def max_scores(course: Path, assignment: str, student: str) -> dict[str, float]:
+    """``{grade_id: points available}`` as recorded for one graded student."""
+    return {k: g.max for k, g in grades(course, assignment)[student].items()}
+
+
+def autograded_notebook(course: Path, student: str, assignment: str, notebook: str) -> nbformat.NotebookNode:
+    """The notebook as autograde executed it (with outputs and the hidden tests)."""
+    return nbformat.read(course / "autograded" / student / assignment / f"{notebook}.ipynb", as_version=4)
+
+
+def cell_outputs(course: Path, student: str, assignment: str, notebook: str, grade_id: str) -> list:
+    """The outputs of one autograded cell."""
+    nb = autograded_notebook(course, student, assignment, notebook)
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    return cell.get("outputs", [])
+
+
+def cell_errors(course: Path, student: str, assignment: str, notebook: str, grade_id: str) -> list:
+    """The error outputs (with ``ename`` and ``evalue``) of one autograded cell."""
+    outputs = cell_outputs(course, student, assignment, notebook, grade_id)
+    return [o for o in outputs if o.output_type == "error"]
+
+
+def feedback_html(course: Path, student: str, assignment: str, notebook: str | None = None) -> str:
+    """The feedback HTML of one student (run ``nbgrader generate_feedback`` first).
+
+    Without `notebook` the assignment must have exactly one notebook.
+    """
+    folder = course / "feedback" / student / assignment
+    if notebook is None:
+        (path,) = folder.glob("*.html")
+    else:
+        path = folder / f"{notebook}.html"
+    return path.read_text()

@@ -1,0 +1,315 @@
+"""Assignment 2 (ReLU, Leaky ReLU, ELU) graded by the real nbgrader: fair and sharp.
+
+One temporary course, one `nbgrader autograde` run for all the students below
+(module-scoped fixture): the reference solution, the untouched release, wrong
+implementations that must each lose exactly the points of the cells they
+break, alternative correct implementations that must get every point, and an
+always-true object that must not fool the hidden tests. About 60 s wall (37 s CPU) on
+the two shared cores, most of it the autograde run (one kernel per student).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+import nbgrader_course as nc
+
+ASSIGNMENT = "02_relu_family"
+NOTEBOOK = "relu_family"
+WRITTEN = "written_dead_relu"
+ANSWER = ("A dead ReLU unit has a negative pre-activation for every input, so relu_grad is 0 and its "
+          "weights never change again; Leaky ReLU and ELU keep a non-zero slope for x < 0.")
+
+pytestmark = pytest.mark.slow
+
+# student -> (solution cells replaced, test cells that must then score 0). The
+# other cells keep the reference solution and must keep their points.
+WRONG = {
+    # values right, but the caller's float array is overwritten
+    "relu_in_place": ({"relu": '''
+def relu(x):
+    x = np.asarray(x, dtype=float)
+    x[x < 0] = 0.0
+    return x
+'''}, {"test_relu"}),
+    "relu_int_output": ({"relu": '''
+def relu(x):
+    return np.maximum(np.asarray(x), 0)
+'''}, {"test_relu"}),
+    "relu_flattens": ({"relu": '''
+def relu(x):
+    return np.maximum(np.ravel(np.asarray(x, dtype=float)), 0.0)
+'''}, {"test_relu"}),
+    "relu_grad_one_at_kink": ({"relu_grad": '''
+def relu_grad(x):
+    return np.where(np.asarray(x, dtype=float) >= 0, 1.0, 0.0)
+'''}, {"test_relu_grad"}),
+    "relu_grad_bool": ({"relu_grad": '''
+def relu_grad(x):
+    return np.asarray(x, dtype=float) > 0
+'''}, {"test_relu_grad"}),
+    "relu_grad_sign": ({"relu_grad": '''
+def relu_grad(x):
+    return np.sign(np.asarray(x, dtype=float))
+'''}, {"test_relu_grad"}),
+    "leaky_ignores_alpha": ({"leaky_relu": '''
+def leaky_relu(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, 0.01 * x)
+'''}, {"test_leaky_relu"}),
+    # max(x, alpha * x) is leaky ReLU only for alpha <= 1: caught by the hidden alpha = 2
+    "leaky_max_trick": ({"leaky_relu": '''
+def leaky_relu(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x, alpha * x)
+'''}, {"test_leaky_relu"}),
+    "leaky_grad_swapped": ({"leaky_relu_grad": '''
+def leaky_relu_grad(x, alpha=0.01):
+    return np.where(np.asarray(x, dtype=float) > 0, alpha, 1.0)
+'''}, {"test_leaky_relu_grad"}),
+    "leaky_grad_one_at_kink": ({"leaky_relu_grad": '''
+def leaky_relu_grad(x, alpha=0.01):
+    return np.where(np.asarray(x, dtype=float) >= 0, 1.0, alpha)
+'''}, {"test_leaky_relu_grad"}),
+    "leaky_grad_ignores_alpha": ({"leaky_relu_grad": '''
+def leaky_relu_grad(x, alpha=0.01):
+    return np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.01)
+'''}, {"test_leaky_relu_grad"}),
+    "elu_alpha_outside": ({"elu": '''
+def elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0.0)) - 1.0)
+'''}, {"test_elu"}),
+    # the classic: np.where evaluates exp(x) for x = 1000 too
+    "elu_naive": ({"elu": '''
+def elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * (np.exp(x) - 1.0))
+'''}, {"test_elu_stability"}),
+    "elu_in_place": ({"elu": '''
+def elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    negative = x <= 0
+    x[negative] = alpha * np.expm1(x[negative])
+    return x
+'''}, {"test_elu"}),
+    # the classic backprop bug: the derivative fed the activated value
+    "elu_grad_of_output": ({"elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    y = elu(x, alpha)
+    return np.where(y > 0, 1.0, alpha * np.exp(np.minimum(y, 0.0)))
+'''}, {"test_elu_grad"}),
+    "elu_grad_naive": ({"elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, 1.0, alpha * np.exp(x))
+'''}, {"test_elu_grad_stability"}),
+    "elu_grad_one_at_kink": ({"elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x >= 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+'''}, {"test_elu_grad"}),
+    "elu_grad_ignores_alpha": ({"elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))
+'''}, {"test_elu_grad"}),
+}
+
+# Three more correct ways to write each function: every one gets full marks.
+ALTERNATIVES = {
+    "alt_masks_and_products": {
+        "relu": '''
+def relu(x):
+    x = np.asarray(x, dtype=float)
+    return x * (x > 0)
+''',
+        "relu_grad": '''
+def relu_grad(x):
+    return (np.asarray(x) > 0).astype(float)
+''',
+        "leaky_relu": '''
+def leaky_relu(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x, 0.0) + alpha * np.minimum(x, 0.0)
+''',
+        "leaky_relu_grad": '''
+def leaky_relu_grad(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return (x > 0) + alpha * (x <= 0)
+''',
+        "elu": '''
+def elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x, 0.0) + alpha * np.expm1(np.minimum(x, 0.0))
+''',
+        # PyTorch's own formula: elu'(x) = elu(x) + alpha for x <= 0
+        "elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, 1.0, elu(x, alpha) + alpha)
+''',
+    },
+    "alt_library_helpers": {
+        "relu": '''
+def relu(x):
+    return np.clip(np.asarray(x, dtype=float), 0.0, None)
+''',
+        "relu_grad": '''
+def relu_grad(x):
+    return np.heaviside(np.asarray(x, dtype=float), 0.0)
+''',
+        "leaky_relu": '''
+def leaky_relu(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return x * np.where(x > 0, 1.0, alpha)
+''',
+        "leaky_relu_grad": '''
+def leaky_relu_grad(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return np.piecewise(x, [x > 0], [1.0, alpha])
+''',
+        "elu": '''
+def elu(x, alpha=1.0):
+    out = np.array(x, dtype=float)  # a copy: the caller's array stays as it was
+    negative = out <= 0
+    out[negative] = alpha * np.expm1(out[negative])
+    return out
+''',
+        "elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    out = np.ones_like(x)
+    negative = x <= 0
+    out[negative] = alpha * np.exp(x[negative])
+    return out
+''',
+    },
+    "alt_where_sign_vectorize": {
+        "relu": '''
+def relu(x):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, 0.0)
+''',
+        "relu_grad": '''
+def relu_grad(x):
+    return np.sign(np.maximum(np.asarray(x, dtype=float), 0.0))
+''',
+        "leaky_relu": '''
+def leaky_relu(x, alpha=0.01):
+    return np.vectorize(lambda v: v if v > 0 else alpha * v, otypes=[float])(x)
+''',
+        "leaky_relu_grad": '''
+def leaky_relu_grad(x, alpha=0.01):
+    return np.vectorize(lambda v: 1.0 if v > 0 else alpha, otypes=[float])(x)
+''',
+        "elu": '''
+def elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0.0)) - 1.0))
+''',
+        "elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.exp(np.minimum(x, 0.0)) * np.where(x > 0, 1.0, alpha)
+''',
+    },
+}
+
+# elu returns an object that equals, undercuts and exceeds everything; it is
+# honest about scalars (so the visible checks pass) and lies in arrays.
+ALWAYS_TRUE = nc.LIAR + '''
+
+def elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    honest = float(np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))) if x.ndim == 0 else 0.0
+    return Liar(x.shape, honest)
+'''
+ATTACKED = {"test_elu", "test_elu_stability"}
+
+STUDENTS = ["reference", "untouched", "always_true", *WRONG, *ALTERNATIVES]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT])
+    reference = {**nc.solution_code(nc.source_notebook(course, ASSIGNMENT, NOTEBOOK)), WRITTEN: ANSWER}
+
+    def submit(student, answers):
+        nc.submit(course, student, ASSIGNMENT, NOTEBOOK, answers)
+
+    submit("reference", reference)
+    submit("untouched", {})
+    submit("always_true", {**reference, "elu": ALWAYS_TRUE})
+    for student, (answers, _) in WRONG.items():
+        submit(student, {**reference, **answers})
+    for student, answers in ALTERNATIVES.items():
+        submit(student, {**reference, **answers})
+    nc.autograde(course, ASSIGNMENT)
+    nc.nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "leaky_max_trick")
+
+    scores = nc.scores(course, ASSIGNMENT)
+    full = nc.max_scores(course, ASSIGNMENT, "reference")
+    return SimpleNamespace(course=course, scores=scores, full=full)
+
+
+def autograded(points: dict) -> dict:
+    return {k: v for k, v in points.items() if k != WRITTEN}
+
+
+def test_every_student_was_graded(graded):
+    assert set(graded.scores) == set(STUDENTS)
+    assert len(WRONG) >= 10
+
+
+def test_points_layout(graded):
+    assert graded.full == {
+        "test_relu": 3, "test_relu_grad": 3, "test_leaky_relu": 3, "test_leaky_relu_grad": 3,
+        "test_elu": 3, "test_elu_stability": 1, "test_elu_grad": 3, "test_elu_grad_stability": 1,
+        WRITTEN: 2,
+    }
+
+
+def test_reference_solution_gets_every_autograded_point(graded):
+    assert autograded(graded.scores["reference"]) == autograded(graded.full)
+    assert graded.scores["reference"][WRITTEN] is None, "the written answer waits for a human"
+
+
+def test_untouched_release_scores_zero_and_is_graded(graded):
+    assert set(graded.scores["untouched"].values()) == {0}
+    errors = nc.cell_errors(graded.course, "untouched", ASSIGNMENT, NOTEBOOK, "test_elu_stability")
+    assert [e.ename for e in errors] == ["NotImplementedError"]
+
+
+@pytest.mark.parametrize("student", list(WRONG))
+def test_wrong_implementation_loses_exactly_its_cells(graded, student):
+    lost = WRONG[student][1]
+    expected = {k: 0 if k in lost else v for k, v in autograded(graded.full).items()}
+    assert autograded(graded.scores[student]) == expected
+
+
+@pytest.mark.parametrize("student", list(ALTERNATIVES))
+def test_alternative_correct_implementation_gets_full_marks(graded, student):
+    assert autograded(graded.scores[student]) == autograded(graded.full)
+
+
+def test_always_true_object_fools_no_hidden_test(graded):
+    expected = {k: 0 if k in ATTACKED else v for k, v in autograded(graded.full).items()}
+    assert autograded(graded.scores["always_true"]) == expected
+    # the visible checks pass (the object is honest about scalars): the hidden tests catch it
+    (error,) = nc.cell_errors(graded.course, "always_true", ASSIGNMENT, NOTEBOOK, "test_elu")
+    assert error.evalue.startswith("elu fails hidden tests:")
+    assert "did not return numbers" in error.evalue
+
+
+def test_naive_elu_fails_only_for_its_overflow(graded):
+    (error,) = nc.cell_errors(graded.course, "elu_naive", ASSIGNMENT, NOTEBOOK, "test_elu_stability")
+    assert "not numerically stable" in error.evalue and "overflow" in error.evalue
+
+
+def test_feedback_names_the_problem_and_hides_the_tests(graded):
+    html = nc.feedback_html(graded.course, "leaky_max_trick", ASSIGNMENT)
+    assert "leaky_relu fails hidden tests:" in html
+    assert "alpha=2.0) should be" in html, "the student learns which alpha goes wrong"
+    for secret in ("BEGIN HIDDEN TESTS", "_hidden_tests_", "want = {", "Rubric for the instructor"):
+        assert secret not in html

@@ -1,0 +1,310 @@
+"""Assignment 3 (softmax, log-softmax, Jacobian) graded by the real nbgrader: fair and sharp.
+
+One temporary course, one `nbgrader autograde` run for all the students below
+(module-scoped fixture): the reference solution, the untouched release, wrong
+implementations that must each lose exactly the points of the cells they
+break, alternative correct implementations that must get every point, and an
+always-true object that must not fool the hidden tests. About 55 s wall (35 s CPU) on
+the two shared cores, most of it the autograde run (one kernel per student).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+import nbgrader_course as nc
+
+ASSIGNMENT = "03_softmax"
+NOTEBOOK = "softmax"
+WRITTEN = "written_max_shift"
+ANSWER = ("exp(1000) overflows to inf and inf / inf is nan; after subtracting the maximum every exponent "
+          "is <= 0. The factor exp(-max) cancels between numerator and denominator.")
+
+pytestmark = pytest.mark.slow
+
+SOFTMAX = {"test_softmax"}
+SOFTMAX_STABILITY = {"test_softmax_stability"}
+LOG = {"test_log_softmax"}
+LOG_STABILITY = {"test_log_softmax_stability"}
+# a wrong Jacobian also gets wrong values in the stability cell, which checks them
+JACOBIAN = {"test_softmax_jacobian", "test_softmax_jacobian_stability"}
+
+# student -> (solution cells replaced, test cells that must then score 0). The
+# other cells keep the reference solution and must keep their points.
+WRONG = {
+    # exp(1000) overflows: right values elsewhere, so only the stability point goes
+    "softmax_naive": ({"softmax": '''
+def softmax(z, axis=-1):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / np.sum(e, axis=axis, keepdims=True)
+'''}, SOFTMAX_STABILITY),
+    "softmax_ignores_axis": ({"softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+'''}, SOFTMAX),
+    "softmax_whole_array": ({"softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e)
+'''}, SOFTMAX | SOFTMAX_STABILITY),
+    # shifting by the maximum of the whole array is exact in theory, but a row
+    # far below it underflows to 0 / 0
+    "softmax_global_max": ({"softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e, axis=axis, keepdims=True)
+'''}, SOFTMAX_STABILITY),
+    "softmax_in_place": ({"softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    z -= np.max(z, axis=axis, keepdims=True)
+    np.exp(z, out=z)
+    z /= np.sum(z, axis=axis, keepdims=True)
+    return z
+'''}, SOFTMAX),
+    # max without keepdims broadcasts by luck for axis=0 (the visible check) only;
+    # for the 2-d stability input it raises, so that point goes too
+    "softmax_max_without_keepdims": ({"softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
+'''}, SOFTMAX | SOFTMAX_STABILITY),
+    "log_of_softmax": ({"log_softmax": '''
+def log_softmax(z, axis=-1):
+    return np.log(softmax(z, axis=axis))
+'''}, LOG_STABILITY),
+    "log_softmax_unshifted": ({"log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+'''}, LOG_STABILITY),
+    "log_softmax_forgets_max": ({"log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    m = np.max(z, axis=axis, keepdims=True)
+    return z - np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+'''}, LOG | LOG_STABILITY),
+    "log_softmax_ignores_axis": ({"log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+'''}, LOG),
+    "log_softmax_sign": ({"log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted + np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+'''}, LOG | LOG_STABILITY),
+    "jacobian_missing_diag": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return -np.outer(s, s)
+'''}, JACOBIAN),
+    "jacobian_sign_error": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return np.outer(s, s) - np.diag(s)
+'''}, JACOBIAN),
+    "jacobian_outer_one_minus_s": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return np.outer(s, 1 - s)
+'''}, JACOBIAN),
+    "jacobian_diagonal_only": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return np.diag(s * (1 - s))
+'''}, JACOBIAN),
+    # d log s_i / d z_j instead of d s_i / d z_j
+    "jacobian_of_log_softmax": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return np.eye(len(s)) - s[np.newaxis, :]
+'''}, JACOBIAN),
+    # s * s is a vector: it is subtracted from every row instead of s_i s_j
+    "jacobian_broadcast_bug": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return np.diag(s) - s * s
+'''}, JACOBIAN),
+    "jacobian_naive_softmax": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    s = e / np.sum(e)
+    return np.diag(s) - np.outer(s, s)
+'''}, {"test_softmax_jacobian_stability"}),
+}
+
+# Three more correct ways to write each function: every one gets full marks.
+ALTERNATIVES = {
+    "alt_logsumexp_einsum": {
+        "softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    m = np.max(z, axis=axis, keepdims=True)
+    lse = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+    return np.exp(z - lse)
+''',
+        "log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    return z - np.logaddexp.reduce(z, axis=axis, keepdims=True)
+''',
+        "softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return np.einsum("i,ij->ij", s, np.eye(len(s))) - np.einsum("i,j->ij", s, s)
+''',
+    },
+    "alt_loops": {
+        "softmax": '''
+def softmax(z, axis=-1):
+    z = np.moveaxis(np.array(z, dtype=float), axis, -1)
+    out = np.empty_like(z)
+    for index in np.ndindex(z.shape[:-1]):
+        e = np.exp(z[index] - z[index].max())
+        out[index] = e / e.sum()
+    return np.moveaxis(out, -1, axis)
+''',
+        "log_softmax": '''
+def log_softmax(z, axis=-1):
+    def one(v):
+        m = v.max()
+        return v - m - np.log(np.sum(np.exp(v - m)))
+    return np.apply_along_axis(one, axis, np.asarray(z, dtype=float))
+''',
+        "softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    n = len(s)
+    jac = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            jac[i, j] = s[i] * ((1.0 if i == j else 0.0) - s[j])
+    return jac
+''',
+    },
+    "alt_expand_dims_broadcast": {
+        "softmax": '''
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.expand_dims(z.max(axis=axis), axis))
+    return e / np.expand_dims(e.sum(axis=axis), axis)
+''',
+        "log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    m = np.max(z, axis=axis, keepdims=True)
+    return z - (m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True)))
+''',
+        "softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = np.exp(log_softmax(z))
+    return s[:, np.newaxis] * (np.eye(len(s)) - s[np.newaxis, :])
+''',
+    },
+}
+
+# softmax returns an object that equals, undercuts and exceeds everything; the
+# visible checks believe it, the hidden tests must not.
+ALWAYS_TRUE = nc.LIAR + '''
+
+def softmax(z, axis=-1):
+    return Liar(np.shape(z))
+'''
+ATTACKED = SOFTMAX | SOFTMAX_STABILITY
+
+STUDENTS = ["reference", "untouched", "always_true", *WRONG, *ALTERNATIVES]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT])
+    reference = {**nc.solution_code(nc.source_notebook(course, ASSIGNMENT, NOTEBOOK)), WRITTEN: ANSWER}
+
+    def submit(student, answers):
+        nc.submit(course, student, ASSIGNMENT, NOTEBOOK, answers)
+
+    submit("reference", reference)
+    submit("untouched", {})
+    submit("always_true", {**reference, "softmax": ALWAYS_TRUE})
+    for student, (answers, _) in WRONG.items():
+        submit(student, {**reference, **answers})
+    for student, answers in ALTERNATIVES.items():
+        submit(student, {**reference, **answers})
+    nc.autograde(course, ASSIGNMENT)
+    nc.nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "log_softmax_ignores_axis")
+
+    scores = nc.scores(course, ASSIGNMENT)
+    full = nc.max_scores(course, ASSIGNMENT, "reference")
+    return SimpleNamespace(course=course, scores=scores, full=full)
+
+
+def autograded(points: dict) -> dict:
+    return {k: v for k, v in points.items() if k != WRITTEN}
+
+
+def test_every_student_was_graded(graded):
+    assert set(graded.scores) == set(STUDENTS)
+    assert len(WRONG) >= 10
+
+
+def test_points_layout(graded):
+    assert graded.full == {
+        "test_softmax": 4, "test_softmax_stability": 1,
+        "test_log_softmax": 3, "test_log_softmax_stability": 2,
+        "test_softmax_jacobian": 4, "test_softmax_jacobian_stability": 1,
+        WRITTEN: 2,
+    }
+
+
+def test_reference_solution_gets_every_autograded_point(graded):
+    assert autograded(graded.scores["reference"]) == autograded(graded.full)
+    assert graded.scores["reference"][WRITTEN] is None, "the written answer waits for a human"
+
+
+def test_untouched_release_scores_zero_and_is_graded(graded):
+    assert set(graded.scores["untouched"].values()) == {0}
+    errors = nc.cell_errors(graded.course, "untouched", ASSIGNMENT, NOTEBOOK, "test_log_softmax_stability")
+    assert [e.ename for e in errors] == ["NotImplementedError"]
+
+
+@pytest.mark.parametrize("student", list(WRONG))
+def test_wrong_implementation_loses_exactly_its_cells(graded, student):
+    lost = WRONG[student][1]
+    expected = {k: 0 if k in lost else v for k, v in autograded(graded.full).items()}
+    assert autograded(graded.scores[student]) == expected
+
+
+@pytest.mark.parametrize("student", list(ALTERNATIVES))
+def test_alternative_correct_implementation_gets_full_marks(graded, student):
+    assert autograded(graded.scores[student]) == autograded(graded.full)
+
+
+def test_always_true_object_fools_no_hidden_test(graded):
+    expected = {k: 0 if k in ATTACKED else v for k, v in autograded(graded.full).items()}
+    assert autograded(graded.scores["always_true"]) == expected
+    # the visible checks believe the object: the hidden tests catch it
+    (error,) = nc.cell_errors(graded.course, "always_true", ASSIGNMENT, NOTEBOOK, "test_softmax")
+    assert error.evalue.startswith("softmax fails hidden tests:")
+    assert "did not return numbers" in error.evalue
+
+
+def test_naive_log_softmax_fails_only_for_its_minus_infinity(graded):
+    (error,) = nc.cell_errors(graded.course, "log_of_softmax", ASSIGNMENT, NOTEBOOK,
+                              "test_log_softmax_stability")
+    assert "not numerically stable" in error.evalue and "divide by zero" in error.evalue
+
+
+def test_feedback_names_the_problem_and_hides_the_tests(graded):
+    html = nc.feedback_html(graded.course, "log_softmax_ignores_axis", ASSIGNMENT)
+    assert "log_softmax fails hidden tests:" in html
+    assert "axis=0) should be" in html, "the student learns which axis goes wrong"
+    for secret in ("BEGIN HIDDEN TESTS", "_hidden_tests_", "want_axis", "Rubric for the instructor"):
+        assert secret not in html

@@ -1,0 +1,242 @@
+"""The course works in JupyterLab 4, driven in headless Chromium.
+
+JupyterLab runs on a temp copy of the course (tests/lab.py: free loopback port,
+random token, throw-away configuration, nothing contacts another host). In the
+browser, as a student would:
+
+* the chapter ``chapters/sigmoid.md`` is opened from the file browser with
+  *Open With > Jupytext Notebook*, run with *Run > Run All Cells*, and must
+  finish with every code cell executed and no error output; then every control
+  of its figure widgets is moved and the figure must change (the checks of
+  tests/test_widgets_in_browser.py, here with a live kernel);
+* the exercise notebook ``exercises/01_sigmoid_tanh/sigmoid_tanh.ipynb``, with
+  the answers of its solution notebook filled in (as shipped, its answer cells
+  raise NotImplementedError), is opened from the file browser and run the same
+  way: no error output, and its plot is drawn. (Only this one, to keep the test
+  well under two minutes; tests/test_grading_*.py run every exercise.)
+
+The page may request nothing from a host other than 127.0.0.1 and may log no
+error; at the end the server is shut down with ``POST /api/shutdown`` and must
+exit cleanly, having stopped its kernels.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from lab import Lab, running_lab
+from test_widgets_in_browser import FigureChecker
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHAPTER = "chapters/sigmoid.md"
+EXERCISES = ["exercises/01_sigmoid_tanh/sigmoid_tanh.ipynb"]
+#: Milliseconds: opening a notebook starts a kernel; running the chapter renders every widget state.
+OPEN_TIMEOUT = 60_000
+RUN_TIMEOUT = 120_000
+
+# The notebook panel showing ``path``: its kernel's status and, per code cell,
+# the execution count, whether it is running or queued, and its outputs.
+NOTEBOOK_JS = """path => {
+    const panel = Array.from(window.jupyterapp.shell.widgets('main'))
+        .find(w => w.context && w.context.path === path && w.content && w.content.widgets);
+    if (!panel) return null;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    const cells = panel.content.widgets.filter(c => c.model.type === 'code').map(cell => {
+        const prompt = cell.node.querySelector('.jp-InputPrompt');
+        return {
+            count: cell.model.executionCount,
+            busy: cell.model.executionState === 'running' || /\\*/.test(prompt ? prompt.textContent : ''),
+            outputs: cell.model.outputs.toJSON(),
+        };
+    });
+    return {id: panel.id, kernel: kernel ? kernel.status : null, cells: cells};
+}"""
+# A run is over when the kernel is idle, no cell is running or queued, and every
+# code cell has run or one has failed (Run All stops at the first error).
+RUN_OVER_JS = """path => {
+    const panel = Array.from(window.jupyterapp.shell.widgets('main'))
+        .find(w => w.context && w.context.path === path && w.content && w.content.widgets);
+    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    if (!kernel || kernel.status !== 'idle') return false;
+    const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+    const busy = cells.some(c => c.model.executionState === 'running'
+        || /\\*/.test((c.node.querySelector('.jp-InputPrompt') || {}).textContent || ''));
+    const failed = cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
+    return !busy && (failed || cells.every(c => c.model.executionCount !== null));
+}"""
+
+
+@pytest.fixture
+def lab(tmp_path: Path):
+    """JupyterLab on a temp copy of the course, stopped (or killed) whatever happens."""
+    with running_lab(tmp_path / "lab") as running:
+        yield running
+
+
+def solved(exercise: Path, solution: Path) -> dict:
+    """The exercise notebook with the code of its solution notebook in every answer cell."""
+    notebook = json.loads(exercise.read_text(encoding="utf-8"))
+    answers = {cell["metadata"]["nbgrader"]["grade_id"]: cell["source"]
+               for cell in json.loads(solution.read_text(encoding="utf-8"))["cells"]
+               if cell["metadata"].get("nbgrader", {}).get("solution")}
+    for cell in notebook["cells"]:
+        grading = cell["metadata"].get("nbgrader", {})
+        if grading.get("solution") and cell["cell_type"] == "code":
+            cell["source"] = answers[grading["grade_id"]]
+    return notebook
+
+
+def error_outputs(state: dict) -> list[str]:
+    found = []
+    for number, cell in enumerate(state["cells"]):
+        for output in cell["outputs"]:
+            if output["output_type"] == "error":
+                found.append(f"code cell {number + 1}: {output['ename']}: {output['evalue']}")
+    return found
+
+
+class LabSession:
+    """A JupyterLab page in Chromium, recording requests and errors."""
+
+    def __init__(self, chromium, lab: Lab, shots: Path) -> None:
+        self.lab, self.shots = lab, shots
+        self.context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        # Recorded below, and never let through: the test must not reach another host.
+        self.context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort())
+        self.page = self.context.new_page()
+        self.record: dict[str, list[str]] = {"requests": [], "errors": []}
+        self.page.on("request", lambda r: self.record["requests"].append(r.url))
+        self.page.on("websocket", lambda w: self.record["requests"].append(w.url))
+        self.page.on("console", lambda m: m.type == "error" and self.record["errors"].append(m.text))
+        self.page.on("pageerror", lambda e: self.record["errors"].append(str(e)))
+        self.page.set_default_timeout(OPEN_TIMEOUT)
+
+    def start(self, folder: str) -> None:
+        self.page.goto(self.lab.page_url(f"/lab/tree/{folder}"))
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        self.page.evaluate("async () => { await window.jupyterapp.started;"
+                           " await window.jupyterapp.restored; }")
+        self.wait_for_folder(folder)
+
+    def wait_for_folder(self, folder: str) -> None:
+        """Wait until the file browser's breadcrumbs show ``folder`` (and so does its listing)."""
+        self.page.wait_for_function(
+            """parts => JSON.stringify([...document.querySelectorAll(
+                   '.jp-FileBrowser .jp-BreadCrumbs-item')].map(e => e.textContent.trim())
+                   .filter(t => t)) === JSON.stringify(parts)""", arg=list(Path(folder).parts))
+
+    def browse_to(self, folder: str) -> None:
+        """Show ``folder`` in the file browser, clicking through from the root."""
+        self.page.locator(".jp-FileBrowser .jp-BreadCrumbs-home").click()
+        self.wait_for_folder(".")
+        parts = Path(folder).parts
+        for depth, part in enumerate(parts):
+            self.page.locator(".jp-DirListing-item", has=self.page.locator(
+                ".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(part)}$"))).dblclick()
+            self.wait_for_folder(str(Path(*parts[:depth + 1])))
+
+    def open(self, path: str, factory: str | None = None) -> dict:
+        """Open ``path`` from the file browser (with *Open With > factory*); wait for its kernel."""
+        self.browse_to(str(Path(path).parent))
+        item = self.page.locator(".jp-DirListing-item", has=self.page.locator(
+            ".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(Path(path).name)}$")))
+        if factory is None:
+            item.dblclick()
+        else:
+            item.click(button="right")
+            self.page.locator(".lm-Menu-item", has_text=re.compile(r"^Open With")).hover()
+            self.page.locator(".lm-Menu-item", has_text=re.compile(f"^{re.escape(factory)}$")).click()
+        self.page.wait_for_function(f"path => ({NOTEBOOK_JS})(path)?.kernel === 'idle'", arg=path,
+                                    timeout=OPEN_TIMEOUT)
+        return self.state(path)
+
+    def state(self, path: str) -> dict:
+        return self.page.evaluate(NOTEBOOK_JS, path)
+
+    def run_all(self, path: str) -> dict:
+        """*Run > Run All Cells*; wait until the run is over; the notebook's state."""
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        self.page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).click()
+        self.page.wait_for_function(RUN_OVER_JS, arg=path, timeout=RUN_TIMEOUT)
+        state = self.state(path)
+        self.page.screenshot(path=str(self.shots / (path.replace("/", "__") + ".png")))
+        return state
+
+    def outside_requests(self) -> list[str]:
+        return [url for url in self.record["requests"]
+                if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname != "127.0.0.1"]
+
+
+def check_course_in_lab(lab: Lab, chromium, shots: Path) -> tuple[list[str], dict[str, float]]:
+    """Run the chapter and the answered exercises in JupyterLab; the problems and phase times."""
+    exercises = EXERCISES
+    for exercise in exercises:
+        solution = ROOT / "solutions" / Path(exercise).relative_to("exercises")
+        (lab.root / exercise).write_text(json.dumps(solved(ROOT / exercise, solution)), encoding="utf-8")
+
+    problems: list[str] = []
+    times: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        times[name] = time.monotonic() - clock
+        clock = time.monotonic()
+
+    session = LabSession(chromium, lab, shots)
+    try:
+        session.start(str(Path(CHAPTER).parent))
+        lap("load JupyterLab")
+        session.open(CHAPTER, factory="Jupytext Notebook")
+        lap(f"open {CHAPTER}")
+        state = session.run_all(CHAPTER)
+        lap(f"run {CHAPTER}")
+        problems += [f"{CHAPTER}: {error}" for error in error_outputs(state)]
+        problems += [f"{CHAPTER}: code cell {n + 1} did not run"
+                     for n, cell in enumerate(state["cells"]) if cell["count"] is None]
+
+        checker = FigureChecker(session.page, session.record, f"lab_{Path(CHAPTER).stem}", shots)
+        roots = checker.mark_widgets(f"#{state['id']}")
+        if not roots:
+            problems.append(f"{CHAPTER}: no figure widget is shown after the run")
+        for index, root in enumerate(roots):
+            checker.check_widget(root, index)
+        problems += checker.problems
+        lap("move the widget controls")
+
+        for exercise in exercises:
+            session.open(exercise)
+            state = session.run_all(exercise)
+            problems += [f"{exercise} (answered): {error}" for error in error_outputs(state)]
+            problems += [f"{exercise}: code cell {n + 1} did not run"
+                         for n, cell in enumerate(state["cells"]) if cell["count"] is None]
+            if not any("image/png" in output.get("data", {})
+                       for cell in state["cells"] for output in cell["outputs"]):
+                problems.append(f"{exercise}: no plot was drawn")
+            lap(f"open and run {exercise}")
+        problems += [f"console error: {error}" for error in session.record["errors"]]
+        problems += [f"request to another host: {url}" for url in session.outside_requests()]
+    finally:
+        session.context.close()
+    return problems, times
+
+
+def test_chapter_and_exercises_run_in_jupyterlab(lab: Lab, chromium, tmp_path: Path) -> None:
+    problems, times = check_course_in_lab(lab, chromium, tmp_path)
+    started = time.monotonic()
+    exit_code = lab.shutdown()
+    times["shut down"] = time.monotonic() - started
+    assert exit_code == 0, f"JupyterLab exited with {exit_code}:\n{lab.log_text()[-3000:]}"
+    assert "Shutting down on /api/shutdown request" in lab.log_text(), "JupyterLab had to be killed"
+    leftover = list((lab.root.parent / "runtime").glob("kernel-*.json"))
+    assert not leftover, f"kernels still running after the shutdown: {leftover}"
+    assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
+    print("\n".join(f"{seconds:6.1f} s  {name}" for name, seconds in times.items()))
