@@ -59,7 +59,11 @@ OTHER_CHAPTERS = {
     "why_nonlinearity",
     "learning_with_gradients",
     "choosing_an_activation",
+    "vanishing_exploding",
     "depth_experiment",
+    "initialisation",
+    "gradient_cures",
+    "training_comparison",
     "student_guide",
     "instructor_guide",
 }

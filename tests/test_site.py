@@ -144,3 +144,16 @@ def test_every_image_is_a_real_non_blank_picture(built_book: Path) -> None:
             assert lightest - darkest > 32, f"{page.relative_to(built_book)}: {img['src']} is blank"
             checked += 1
     assert checked, "no figure was found in the built pages"
+
+
+def test_no_executed_output_shows_a_traceback_or_stderr(built_book: Path) -> None:
+    """A figure or cell that fails without stopping the build still must not reach a page."""
+    offenders = []
+    for page in pages(built_book):
+        document = soup(page)
+        if document.select(".output.stderr, .output.error, .output.traceback"):
+            offenders.append(f"{page.relative_to(built_book)}: stderr or error output")
+        for block in document.select(".cell_output"):
+            if "Traceback (most recent call last)" in block.get_text():
+                offenders.append(f"{page.relative_to(built_book)}: a traceback in an output")
+    assert not offenders, "\n".join(offenders)

@@ -125,7 +125,9 @@ def build(source: Path, output: Path, clean: bool) -> float:
     if static_files_changed(source, html):
         command.append("--all")
     env = dict(os.environ, PATH=f"{executable.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
+               PYDEVD_DISABLE_FILE_VALIDATION="1",
+               # one BLAS thread per kernel: on 2 cores, more threads only contend
+               OPENBLAS_NUM_THREADS="1")
     start = time.perf_counter()
     log_path = build_dir / "build.log"
     with log_path.open("w") as log_file:
