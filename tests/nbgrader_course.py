@@ -4,12 +4,16 @@ Typical use in a grading test (one slow fixture per module, shared by all tests)
 
     @pytest.fixture(scope="module")
     def graded(tmp_path_factory):
-        course = make_course(tmp_path_factory, ["02_relu_family"])
-        reference = solution_code(source_notebook(course, "02_relu_family", "relu_family"))
-        submit(course, "reference", "02_relu_family", "relu_family", reference)
-        submit(course, "untouched", "02_relu_family", "relu_family", {})
-        autograde(course, "02_relu_family")  # every submitted student in one run
-        return course, scores(course, "02_relu_family")
+        return grade_class(tmp_path_factory, "02_relu_family", "relu_family",
+                           written={"written_dead_relu": "..."},
+                           students={"relu_sign": {"relu": "def relu(x): ..."}})
+
+    def test_wrong_relu_loses_exactly_its_cells(graded):
+        check_loses_exactly(graded, "relu_sign", {"test_relu"})
+
+`grade_class` submits the reference, the untouched release and every student,
+then runs one autograde for all of them; the lower-level steps (`make_course`,
+`submit`, `autograde`, `scores`) are there for other chains.
 
 Nothing is written into the repository: the course copy lives in pytest's temp folder.
 """
@@ -21,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -207,3 +212,98 @@ def feedback_html(course: Path, student: str, assignment: str, notebook: str | N
     else:
         path = folder / f"{notebook}.html"
     return path.read_text()
+
+
+def grade_class(tmp_path_factory, assignment: str, notebook: str, *, written: dict[str, str],
+                students: dict[str, dict[str, str]], feedback_for: list[str] = ()) -> SimpleNamespace:
+    """Grade a whole class of one notebook in one ``nbgrader autograde`` run.
+
+    Submits "reference" (the instructor's solutions plus the `written` answers,
+    grade_id -> text), "untouched" (the release as it is) and every student of
+    `students` (student -> the cells that differ from the reference), runs
+    autograde once and generate_feedback for each of `feedback_for`. Returns
+    ``course``, ``scores`` (see `scores`), ``full`` (the points of every cell),
+    ``seconds`` and the arguments the ``check_*`` helpers need.
+    """
+    start = time.monotonic()
+    course = make_course(tmp_path_factory, [assignment])
+    reference = {**solution_code(source_notebook(course, assignment, notebook)), **written}
+    submit(course, "reference", assignment, notebook, reference)
+    submit(course, "untouched", assignment, notebook, {})
+    for student, answers in students.items():
+        submit(course, student, assignment, notebook, {**reference, **answers})
+    autograde(course, assignment)
+    for student in feedback_for:
+        nbgrader(course, "generate_feedback", assignment, "--student", student)
+    return SimpleNamespace(course=course, assignment=assignment, notebook=notebook, written=set(written),
+                           scores=scores(course, assignment),
+                           full=max_scores(course, assignment, "reference"),
+                           seconds=time.monotonic() - start)
+
+
+def autograded(points: dict, written: set[str]) -> dict:
+    """`points` without the `written` answers (which wait for a human)."""
+    return {k: v for k, v in points.items() if k not in written}
+
+
+def expected_after_losing(full: dict, lost: set[str], written: set[str]) -> dict:
+    """The autograded points of a submission that loses exactly the cells `lost`."""
+    return {k: 0 if k in lost else v for k, v in autograded(full, written).items()}
+
+
+def check_loses_exactly(graded: SimpleNamespace, student: str, lost: set[str] = frozenset()) -> None:
+    """`student` (graded by `grade_class`) scores 0 in the cells `lost` and full points elsewhere."""
+    assert autograded(graded.scores[student], graded.written) == expected_after_losing(
+        graded.full, lost, graded.written)
+
+
+def check_reference(graded: SimpleNamespace) -> None:
+    """The reference gets every autograded point; its written answers wait for a human."""
+    check_loses_exactly(graded, "reference")
+    for grade_id in graded.written:
+        assert graded.scores["reference"][grade_id] is None, "the written answer waits for a human"
+
+
+def check_untouched(graded: SimpleNamespace, grade_id: str) -> None:
+    """The untouched release scores 0 everywhere, and is graded: `grade_id` raised NotImplementedError."""
+    assert set(graded.scores["untouched"].values()) == {0}
+    errors = cell_errors(graded.course, "untouched", graded.assignment, graded.notebook, grade_id)
+    assert [e.ename for e in errors] == ["NotImplementedError"]
+
+
+def error_message(graded: SimpleNamespace, student: str, grade_id: str) -> str:
+    """The message of the one error that the autograded cell `grade_id` of `student` raised."""
+    (error,) = cell_errors(graded.course, student, graded.assignment, graded.notebook, grade_id)
+    return error.evalue
+
+
+def family_of(name: str, families: dict[str, set[str]]) -> str:
+    """The one family (a key of `families`) whose name starts `name`."""
+    (found,) = [f for f in families if name.startswith(f)]
+    return found
+
+
+def group_by_family(wrong: dict[str, tuple[dict[str, str], set[str]]], families: dict[str, set[str]]
+                    ) -> tuple[dict[str, list[str]], dict[str, str], dict[str, dict[str, str]]]:
+    """Spread the `wrong` implementations over students, at most one per family each.
+
+    Lets several wrong implementations share one submission (and one kernel)
+    when the test cells of different families are independent of each other.
+    Returns ``groups`` (``{"wrong_1": [name, ...], ...}``), ``group_of``
+    (name -> student) and ``answers`` (student -> the cells its names replace).
+    """
+    by_family = [[name for name in wrong if family_of(name, families) == f] for f in families]
+    groups = {f"wrong_{i + 1}": [group[i] for group in by_family if i < len(group)]
+              for i in range(max(len(group) for group in by_family))}
+    group_of = {name: student for student, names in groups.items() for name in names}
+    answers = {student: {k: v for name in names for k, v in wrong[name][0].items()}
+               for student, names in groups.items()}
+    return groups, group_of, answers
+
+
+def check_family_loses_exactly(graded: SimpleNamespace, student: str, cells: set[str],
+                               lost: set[str]) -> None:
+    """Of the test `cells` of one family, `student` scores 0 in `lost` and full points in the rest."""
+    assert lost <= cells
+    points = graded.scores[student]
+    assert {k: points[k] for k in cells} == {k: 0 if k in lost else graded.full[k] for k in cells}

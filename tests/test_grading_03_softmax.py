@@ -8,8 +8,6 @@ always-true object that must not fool the hidden tests. About 55 s wall (35 s CP
 the two shared cores, most of it the autograde run (one kernel per student).
 """
 
-from types import SimpleNamespace
-
 import pytest
 
 import nbgrader_course as nc
@@ -225,29 +223,10 @@ STUDENTS = ["reference", "untouched", "always_true", *WRONG, *ALTERNATIVES]
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT])
-    reference = {**nc.solution_code(nc.source_notebook(course, ASSIGNMENT, NOTEBOOK)), WRITTEN: ANSWER}
-
-    def submit(student, answers):
-        nc.submit(course, student, ASSIGNMENT, NOTEBOOK, answers)
-
-    submit("reference", reference)
-    submit("untouched", {})
-    submit("always_true", {**reference, "softmax": ALWAYS_TRUE})
-    for student, (answers, _) in WRONG.items():
-        submit(student, {**reference, **answers})
-    for student, answers in ALTERNATIVES.items():
-        submit(student, {**reference, **answers})
-    nc.autograde(course, ASSIGNMENT)
-    nc.nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "log_softmax_ignores_axis")
-
-    scores = nc.scores(course, ASSIGNMENT)
-    full = nc.max_scores(course, ASSIGNMENT, "reference")
-    return SimpleNamespace(course=course, scores=scores, full=full)
-
-
-def autograded(points: dict) -> dict:
-    return {k: v for k, v in points.items() if k != WRITTEN}
+    wrong = {student: answers for student, (answers, _) in WRONG.items()}
+    return nc.grade_class(tmp_path_factory, ASSIGNMENT, NOTEBOOK, written={WRITTEN: ANSWER},
+                          students={"always_true": {"softmax": ALWAYS_TRUE}, **wrong, **ALTERNATIVES},
+                          feedback_for=["log_softmax_ignores_axis"])
 
 
 def test_every_student_was_graded(graded):
@@ -265,41 +244,34 @@ def test_points_layout(graded):
 
 
 def test_reference_solution_gets_every_autograded_point(graded):
-    assert autograded(graded.scores["reference"]) == autograded(graded.full)
-    assert graded.scores["reference"][WRITTEN] is None, "the written answer waits for a human"
+    nc.check_reference(graded)
 
 
 def test_untouched_release_scores_zero_and_is_graded(graded):
-    assert set(graded.scores["untouched"].values()) == {0}
-    errors = nc.cell_errors(graded.course, "untouched", ASSIGNMENT, NOTEBOOK, "test_log_softmax_stability")
-    assert [e.ename for e in errors] == ["NotImplementedError"]
+    nc.check_untouched(graded, "test_log_softmax_stability")
 
 
 @pytest.mark.parametrize("student", list(WRONG))
 def test_wrong_implementation_loses_exactly_its_cells(graded, student):
-    lost = WRONG[student][1]
-    expected = {k: 0 if k in lost else v for k, v in autograded(graded.full).items()}
-    assert autograded(graded.scores[student]) == expected
+    nc.check_loses_exactly(graded, student, WRONG[student][1])
 
 
 @pytest.mark.parametrize("student", list(ALTERNATIVES))
 def test_alternative_correct_implementation_gets_full_marks(graded, student):
-    assert autograded(graded.scores[student]) == autograded(graded.full)
+    nc.check_loses_exactly(graded, student)
 
 
 def test_always_true_object_fools_no_hidden_test(graded):
-    expected = {k: 0 if k in ATTACKED else v for k, v in autograded(graded.full).items()}
-    assert autograded(graded.scores["always_true"]) == expected
+    nc.check_loses_exactly(graded, "always_true", ATTACKED)
     # the visible checks believe the object: the hidden tests catch it
-    (error,) = nc.cell_errors(graded.course, "always_true", ASSIGNMENT, NOTEBOOK, "test_softmax")
-    assert error.evalue.startswith("softmax fails hidden tests:")
-    assert "did not return numbers" in error.evalue
+    message = nc.error_message(graded, "always_true", "test_softmax")
+    assert message.startswith("softmax fails hidden tests:")
+    assert "did not return numbers" in message
 
 
 def test_naive_log_softmax_fails_only_for_its_minus_infinity(graded):
-    (error,) = nc.cell_errors(graded.course, "log_of_softmax", ASSIGNMENT, NOTEBOOK,
-                              "test_log_softmax_stability")
-    assert "not numerically stable" in error.evalue and "divide by zero" in error.evalue
+    message = nc.error_message(graded, "log_of_softmax", "test_log_softmax_stability")
+    assert "not numerically stable" in message and "divide by zero" in message
 
 
 def test_feedback_names_the_problem_and_hides_the_tests(graded):

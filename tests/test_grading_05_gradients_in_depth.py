@@ -10,9 +10,6 @@ always-true object that must not fool the hidden tests. 11 students: about
 autograde run (one kernel per student).
 """
 
-import time
-from types import SimpleNamespace
-
 import pytest
 
 import nbgrader_course as nc
@@ -277,53 +274,18 @@ FAMILIES = {
     "clip": {"test_clip_by_global_norm"},
 }
 
-
-def family(name: str) -> str:
-    (found,) = [f for f in FAMILIES if name.startswith(f)]
-    return found
-
-
-BY_FAMILY = {f: [name for name in WRONG if family(name) == f] for f in FAMILIES}
-GROUPS = {  # student -> the wrong implementations in the submission
-    f"wrong_{i + 1}": [names[i] for names in BY_FAMILY.values() if i < len(names)]
-    for i in range(max(len(names) for names in BY_FAMILY.values()))
-}
-GROUP_OF = {name: student for student, names in GROUPS.items() for name in names}
+# student -> the wrong implementations in it, name -> student, student -> its cells
+GROUPS, GROUP_OF, GROUPED_ANSWERS = nc.group_by_family(WRONG, FAMILIES)
 
 STUDENTS = ["reference", "untouched", "always_true", *GROUPS, *ALTERNATIVES]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    start = time.monotonic()
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT])
-    reference = {**nc.solution_code(nc.source_notebook(course, ASSIGNMENT, NOTEBOOK)), WRITTEN: ANSWER}
-
-    def submit(student, answers):
-        nc.submit(course, student, ASSIGNMENT, NOTEBOOK, answers)
-
-    submit("reference", reference)
-    submit("untouched", {})
-    submit("always_true", {**reference, "he_normal": ALWAYS_TRUE})
-    for student, names in GROUPS.items():
-        submit(student, {**reference, **{k: v for name in names for k, v in WRONG[name][0].items()}})
-    for student, answers in ALTERNATIVES.items():
-        submit(student, {**reference, **answers})
-    nc.autograde(course, ASSIGNMENT)
-    nc.nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", GROUP_OF["clip_returns_same_list"])
-
-    scores = nc.scores(course, ASSIGNMENT)
-    full = nc.max_scores(course, ASSIGNMENT, "reference")
-    return SimpleNamespace(course=course, scores=scores, full=full, seconds=time.monotonic() - start)
-
-
-def autograded(points: dict) -> dict:
-    return {k: v for k, v in points.items() if k != WRITTEN}
-
-
-def error_message(graded, student: str, grade_id: str) -> str:
-    (error,) = nc.cell_errors(graded.course, student, ASSIGNMENT, NOTEBOOK, grade_id)
-    return error.evalue
+    return nc.grade_class(tmp_path_factory, ASSIGNMENT, NOTEBOOK, written={WRITTEN: ANSWER},
+                          students={"always_true": {"he_normal": ALWAYS_TRUE},
+                                    **GROUPED_ANSWERS, **ALTERNATIVES},
+                          feedback_for=[GROUP_OF["clip_returns_same_list"]])
 
 
 def test_every_student_was_graded_in_one_run(graded):
@@ -343,8 +305,7 @@ def test_points_layout(graded):
 
 
 def test_reference_solution_gets_every_autograded_point(graded):
-    assert autograded(graded.scores["reference"]) == autograded(graded.full)
-    assert graded.scores["reference"][WRITTEN] is None, "the written answer waits for a human"
+    nc.check_reference(graded)
 
 
 def test_reference_experiment_runs_under_grading(graded):
@@ -356,40 +317,32 @@ def test_reference_experiment_runs_under_grading(graded):
 
 
 def test_untouched_release_scores_zero_and_is_graded(graded):
-    assert set(graded.scores["untouched"].values()) == {0}
-    errors = nc.cell_errors(graded.course, "untouched", ASSIGNMENT, NOTEBOOK, "test_clip_by_global_norm")
-    assert [e.ename for e in errors] == ["NotImplementedError"]
+    nc.check_untouched(graded, "test_clip_by_global_norm")
 
 
 @pytest.mark.parametrize("name", list(WRONG))
 def test_wrong_implementation_loses_exactly_its_cells(graded, name):
-    lost = WRONG[name][1]
-    cells = FAMILIES[family(name)]
-    assert lost <= cells
-    points = graded.scores[GROUP_OF[name]]
-    assert {k: points[k] for k in cells} == {k: 0 if k in lost else graded.full[k] for k in cells}
+    cells = FAMILIES[nc.family_of(name, FAMILIES)]
+    nc.check_family_loses_exactly(graded, GROUP_OF[name], cells, WRONG[name][1])
 
 
 @pytest.mark.parametrize("student", list(GROUPS))
 def test_group_of_wrong_implementations_loses_nothing_else(graded, student):
-    lost = set().union(*(WRONG[name][1] for name in GROUPS[student]))
-    expected = {k: 0 if k in lost else v for k, v in autograded(graded.full).items()}
-    assert autograded(graded.scores[student]) == expected
+    nc.check_loses_exactly(graded, student, set().union(*(WRONG[name][1] for name in GROUPS[student])))
 
 
 @pytest.mark.parametrize("student", list(ALTERNATIVES))
 def test_alternative_correct_implementation_gets_full_marks(graded, student):
-    assert autograded(graded.scores[student]) == autograded(graded.full)
+    nc.check_loses_exactly(graded, student)
 
 
 def test_always_true_object_fools_no_hidden_test(graded):
-    expected = {k: 0 if k in ATTACKED else v for k, v in autograded(graded.full).items()}
-    assert autograded(graded.scores["always_true"]) == expected
+    nc.check_loses_exactly(graded, "always_true", ATTACKED)
     # the visible checks pass (np.std asks the object itself): the hidden tests catch it
-    message = error_message(graded, "always_true", "test_he_normal")
+    message = nc.error_message(graded, "always_true", "test_he_normal")
     assert message.startswith("he_normal fails hidden tests:")
     assert "the variance of the entries is 0," in message
-    message = error_message(graded, "always_true", "test_he_normal_rng")
+    message = nc.error_message(graded, "always_true", "test_he_normal_rng")
     assert "generators with different seeds gave the same weights" in message
 
 
@@ -400,7 +353,7 @@ def test_always_true_object_fools_no_hidden_test(graded):
     ("clip_returns_same_list", "test_clip_by_global_norm", "return a new list"),
 ])
 def test_hidden_tests_say_what_is_wrong(graded, name, grade_id, words):
-    message = error_message(graded, GROUP_OF[name], grade_id)
+    message = nc.error_message(graded, GROUP_OF[name], grade_id)
     assert "fails hidden tests:" in message and words in message, message
 
 
