@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help env vendor browser book serve lab exercises test lint bench lock clean distclean
+.PHONY: help env vendor browser book serve lab exercises grade test lint bench bench-grading lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ lab: env  ## open JupyterLab on the course
 exercises: env  ## regenerate exercises/ from solutions/ (ASSIGNMENT=name for one)
 	@$(PYTHON) tools/exercises.py generate $(ASSIGNMENT)
 
+grade: env  ## grade every submission of ASSIGNMENT=name on every core, then feedback and grades.csv
+	@test -n "$(ASSIGNMENT)" || { echo "error: say which assignment, e.g. make grade ASSIGNMENT=01_sigmoid_tanh" >&2; exit 2; }
+	@$(PYTHON) tools/grade_class.py $(ASSIGNMENT) $(GRADE_ARGS)
+
 test: env vendor browser  ## run every test (the command CI runs)
 	@$(PYTHON) -m pytest $(PYTEST_ARGS)
 
@@ -45,6 +49,9 @@ lint:  env ## ruff over the code
 
 bench: env vendor  ## print build-time figures
 	@$(PYTHON) tools/benchmark.py
+
+bench-grading: env  ## time serial nbgrader against tools/grade_class.py on 200 submissions
+	@$(PYTHON) tools/benchmark_grading.py $(BENCH_ARGS)
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	@tools/lock.sh

@@ -33,6 +33,10 @@ c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9_.-]+?)__
 # interrupted, the cell scores 0 and grading goes on with the next cell.
 c.Execute.timeout = 60
 
+# A test cell a student deleted is put back (with a comment saying so) and run,
+# so that deleting a failing check earns nothing and costs a right answer nothing.
+c.OverwriteCells.add_missing_cells = True
+
 
 class HideHiddenTests(ClearHiddenTests):
     """Feedback: drop hidden-test code, and the tracebacks that would quote it.

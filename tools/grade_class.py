@@ -1,0 +1,285 @@
+"""Grade every collected submission of one assignment on every core, then write feedback and grades.csv.
+
+    python tools/grade_class.py 01_sigmoid_tanh            # or: make grade ASSIGNMENT=01_sigmoid_tanh
+    python tools/grade_class.py 01_sigmoid_tanh --force    # grade everyone again
+    python tools/grade_class.py 01_sigmoid_tanh --feedback-only   # after manual grading
+
+nbgrader does the grading; this is a thin layer over its own API
+(`nbgrader.apps.NbGraderAPI.autograde` and `.generate_feedback`, one call per
+student, exactly what the formgrader does). nbgrader's SQLite gradebook takes
+one writer at a time (nbgrader issue #174), so the workers never write to it:
+
+1. the course gradebook is snapshotted (SQLite's backup API);
+2. each worker process grades in a staging copy of the course with its own copy
+   of that snapshot, one student at a time, and sends back the student's rows;
+3. this process alone writes them into the course gradebook through nbgrader's
+   `Gradebook` API and moves the autograded notebook into `autograded/`;
+4. feedback is made the same way from a snapshot of the merged gradebook, and
+   `nbgrader export` writes the CSV.
+
+The grades are those of a serial ``nbgrader autograde`` run (a test and
+``tools/benchmark_grading.py`` compare the two gradebooks row by row). Which
+students are graded follows nbgrader too: those not graded yet and those who
+submitted again since (``--force``: everyone). So a second run grades nothing
+and changes nothing.
+
+What students really submit never stops the class: a notebook that is not JSON,
+a missing notebook, a deleted or edited test cell, an endless loop or a kernel
+that dies cost that student what nbgrader says (zero where nothing could run)
+and get one plain sentence in the log. One thing differs from plain nbgrader on
+purpose: a notebook saved under the wrong name (``sigmoid_tanh (1).ipynb``)
+that is the only candidate for a missing one is graded as that notebook, where
+``nbgrader autograde`` would skip it and score the student 0. Submitted files
+are only read, never changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+
+from grading.course import UsageError, expected_notebooks, load_course, nbgrader_export, snapshot
+from grading.gradebook_rows import record_missing, score_line, write_rows
+from grading.submissions import (
+    Plan,
+    failure_reason,
+    fingerprint,
+    needs_grading,
+    plan_submission,
+    run_messages,
+)
+from grading.workers import feedback_one, grade_one, replace_tree, run_pool
+
+WORK = ".grade_class"  # staging copies and what earlier runs could not grade, under the course root
+LOGS = "grading_logs"  # one log per assignment, under the course root
+
+
+class Log:
+    """Prints a line and keeps it, with the details, for the log file."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.details: list[str] = []
+
+    def say(self, line: str) -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def keep(self, title: str, text: str) -> None:
+        if text.strip():
+            self.details.append(f"---- {title}\n{text.rstrip()}\n")
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(self.lines) + "\n\n" + "\n".join(self.details))
+
+
+def find_submissions(args: argparse.Namespace, root: Path, coursedir: CourseDirectory) -> list[Path]:
+    """The submitted folders of the assignment (only those of ``--student``, if given)."""
+    submitted = root / coursedir.submitted_directory
+    folders = sorted(p for p in submitted.glob(f"*/{args.assignment}") if p.is_dir())
+    if args.student:
+        missing = sorted(set(args.student) - {p.parent.name for p in folders})
+        if missing:
+            raise UsageError(f"no submission of {args.assignment} from {', '.join(missing)} in {submitted}")
+        folders = [p for p in folders if p.parent.name in args.student]
+    if not folders:
+        raise UsageError(f"no submissions of {args.assignment} in {submitted}/<student>/{args.assignment}/ "
+                         "(run 'nbgrader collect' or 'nbgrader zip_collect' first)")
+    return folders
+
+
+class Run:
+    """One grading run of one assignment: what it did, what it printed, what went wrong."""
+
+    def __init__(self, args: argparse.Namespace, root: Path, coursedir: CourseDirectory, work: Path) -> None:
+        self.args, self.root, self.coursedir, self.work = args, root, coursedir, work
+        self.assignment = args.assignment
+        self.log = Log()
+        self.problems: list[str] = []  # students whose submission needs the instructor's eye
+        self.not_graded: list[str] = []  # students a worker failed on: run again
+        self.state = root / WORK / f"ungradable-{self.assignment}.json"
+
+    def path(self, step: str, student: str) -> str:
+        """``<root>/<autograded|feedback|submitted>/<student>/<assignment>``."""
+        folder = getattr(self.coursedir, f"{step}_directory")
+        return self.coursedir.format_path(folder, student, self.assignment)
+
+    def autograde(self, folders: list[Path], expected: dict[str, set[str]]) -> list[str]:
+        """Grade what needs grading on the workers and merge it into the gradebook; the students graded.
+
+        `expected` maps the assignment's notebooks to their graded cells.
+        """
+        with Gradebook(self.coursedir.db_url) as gb:
+            max_points = {c.name: c.max_score for nb in gb.find_assignment(self.assignment).notebooks
+                          for c in [*nb.grade_cells, *nb.task_cells]}
+        ungradable = json.loads(self.state.read_text()) if self.state.is_file() else {}
+        todo = [p for p in folders if not self.args.feedback_only and needs_grading(
+            self.coursedir, self.assignment, p.parent.name, self.args.force, ungradable)]
+        self.log.say(f"{self.assignment}: {len(folders)} submissions, {len(todo)} to grade "
+                     f"({len(folders) - len(todo)} done before), {self.args.jobs} workers")
+        for student in sorted({p.parent.name for p in folders} - {p.parent.name for p in todo}):
+            if student in ungradable:
+                self.log.say(f"  {student}: unchanged since a run that could not grade it -- "
+                             f"{ungradable[student]['why']}")
+        if not todo:
+            return []
+        start = time.monotonic()
+        release = self.root / self.coursedir.release_directory / self.assignment
+        plans = {p.parent.name: plan_submission(p, expected, release) for p in todo}
+        tasks = [(self.assignment, s, str(plan.folder), {k: str(v) for k, v in plan.notebooks.items()})
+                 for s, plan in plans.items()]
+        db_copy = snapshot(self.coursedir.db_url, self.work / "gradebook-before.db")
+        graded = []
+        with Gradebook(self.coursedir.db_url) as gb:
+            for task, result in run_pool(self.args.jobs, self.root, self.work, db_copy, grade_one, tasks):
+                student, plan = task[1], plans[task[1]]
+                if isinstance(result, Exception):
+                    self.not_graded.append(student)
+                    self.log.say(f"  {student}: NOT GRADED, the grading worker failed ({result!r})")
+                    continue
+                messages = self.merge(gb, plan, result)
+                if result["rows"] is not None:
+                    graded.append(student)
+                if result["autograded"]:
+                    ungradable.pop(student, None)
+                else:
+                    ungradable[student] = {"fingerprint": fingerprint(plan.folder),
+                                           "why": "; ".join(messages)}
+                if messages:
+                    self.problems.append(student)
+                score = score_line(result["rows"], max_points) if result["rows"] else "no gradebook entry"
+                self.log.say(f"  {student}: {score}" + ("  -- " + "; ".join(messages) if messages else ""))
+        self.state.write_text(json.dumps(ungradable, indent=1, sort_keys=True))
+        self.log.say(f"graded {len(graded)} submissions in {time.monotonic() - start:.1f} s")
+        return graded
+
+    def merge(self, gb: Gradebook, plan: Plan, result: dict) -> list[str]:
+        """Put one worker result into the course: gradebook rows, autograded folder; the messages."""
+        student = plan.student
+        messages = list(plan.messages)
+        self.log.keep(f"{student}: nbgrader autograde", result["log"] + result["error"])
+        dest = self.path("autograded", student)
+        if result["autograded"]:
+            replace_tree(result["autograded"], dest)
+            messages.extend(run_messages(dest))
+        else:
+            shutil.rmtree(dest, ignore_errors=True)  # as nbgrader removes a notebook it failed on
+            if plan.notebooks and not any("nothing in it can be graded" in m for m in messages):
+                messages.append(failure_reason(result))
+        if result["rows"] is None and not plan.notebooks:
+            result["rows"] = record_missing(gb, self.coursedir, self.assignment, student)
+        elif result["rows"] is not None:
+            write_rows(gb, self.assignment, student, result["rows"])
+        return messages
+
+    def feedback(self, students: list[str]) -> None:
+        """Make the feedback of `students` on the workers, from a snapshot of the merged gradebook."""
+        students = [s for s in students if os.path.isdir(self.path("autograded", s))]
+        if not students or self.args.no_feedback:
+            return
+        start = time.monotonic()
+        db_copy = snapshot(self.coursedir.db_url, self.work / "gradebook-merged.db")
+        tasks = [(self.assignment, s, self.path("autograded", s)) for s in students]
+        made = 0
+        for task, result in run_pool(self.args.jobs, self.root, self.work, db_copy, feedback_one, tasks):
+            student = task[1]
+            if isinstance(result, Exception) or not result["feedback"]:
+                detail = result if isinstance(result, Exception) else result["log"] + result["error"]
+                self.log.keep(f"{student}: nbgrader generate_feedback", str(detail))
+                self.log.say(f"  {student}: no feedback could be made (see the log)")
+                self.problems.append(student)
+                continue
+            replace_tree(result["feedback"], self.path("feedback", student))
+            made += 1
+        self.log.say(f"feedback for {made} students in {time.monotonic() - start:.1f} s")
+
+    def run(self) -> int:
+        """Grade, give feedback, export; the exit code."""
+        expected = expected_notebooks(self.coursedir.db_url, self.assignment)
+        folders = find_submissions(self.args, self.root, self.coursedir)
+        graded = self.autograde(folders, expected)
+        self.feedback([p.parent.name for p in folders] if self.args.feedback_only else graded)
+        csv_path = self.root / self.args.csv
+        nbgrader_export(self.root, csv_path)
+        self.log.say(f"grades of every student exported to {csv_path}")
+        if self.problems:
+            self.log.say(f"{len(set(self.problems))} submissions need a look: "
+                         f"{', '.join(sorted(set(self.problems)))}")
+        if self.not_graded:
+            self.log.say(f"NOT GRADED: {', '.join(self.not_graded)} (run the command again)")
+        return 1 if self.not_graded else 0
+
+
+@contextlib.contextmanager
+def only_run(root: Path):
+    """Hold the course's grading lock and a fresh staging folder; refuse a second concurrent run."""
+    (root / WORK).mkdir(exist_ok=True)
+    with open(root / WORK / "lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError("another grading run of this course is still going; "
+                             "wait for it to end") from None
+        for stale in (root / WORK).glob("run-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix="run-", dir=root / WORK))
+        try:
+            yield work
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignment", help="assignment name, e.g. 01_sigmoid_tanh")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (default: every core, %(default)s here)")
+    parser.add_argument("--force", action="store_true", help="grade every submission again")
+    parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    parser.add_argument("--feedback-only", action="store_true",
+                        help="grade nothing; remake every student's feedback (after manual grading)")
+    parser.add_argument("--no-feedback", action="store_true", help="skip the feedback step")
+    parser.add_argument("--csv", default="grades.csv", help="where to export grades (default: %(default)s)")
+    parser.add_argument("--course", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="the nbgrader course folder (default: this repository)")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = args.course.resolve()
+    log_path = root / LOGS / f"{args.assignment}.log"
+    run = None
+    try:
+        coursedir, _ = load_course(root)
+        with only_run(root) as work:
+            run = Run(args, root, coursedir, work)
+            code = run.run()
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    finally:
+        if run is not None and run.log.lines:
+            run.log.write(log_path)
+    print(f"log: {log_path}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

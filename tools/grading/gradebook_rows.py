@@ -1,0 +1,86 @@
+"""One student's rows in an nbgrader gradebook, as plain data: read, written, compared."""
+
+from __future__ import annotations
+
+import warnings
+
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
+
+GRADE_FIELDS = ("auto_score", "manual_score", "extra_credit", "needs_manual_grade")
+COMMENT_FIELDS = ("auto_comment", "manual_comment")
+STUDENT_FIELDS = ("first_name", "last_name", "email", "lms_user_id")
+
+
+def student_rows(gb: Gradebook, assignment: str, student: str) -> dict:
+    """Everything autograde records about one student's submission, as plain data."""
+    sub = gb.find_submission(assignment, student)
+    person = gb.find_student(student)
+    return {
+        "student": {k: getattr(person, k) for k in STUDENT_FIELDS},
+        "timestamp": sub.timestamp, "extension": sub.extension,
+        "notebooks": {nb.name: {
+            "flagged": nb.flagged, "late_submission_penalty": nb.late_submission_penalty,
+            "grades": {g.name: {k: getattr(g, k) for k in GRADE_FIELDS} for g in nb.grades},
+            "comments": {c.name: {k: getattr(c, k) for k in COMMENT_FIELDS} for c in nb.comments},
+        } for nb in sub.notebooks},
+    }
+
+
+def class_rows(db_url: str, assignment: str) -> dict[str, dict]:
+    """`student_rows` of every student with a submission of `assignment`."""
+    with Gradebook(db_url) as gb:
+        return {s.student.id: student_rows(gb, assignment, s.student.id)
+                for s in gb.assignment_submissions(assignment)}
+
+
+def write_rows(gb: Gradebook, assignment: str, student: str, rows: dict) -> None:
+    """Make the course gradebook hold exactly `rows` (from `student_rows`) for `student`."""
+    gb.update_or_create_student(student, **rows["student"])
+    with warnings.catch_warnings():  # nbgrader's add_submission always triggers this autoflush warning
+        warnings.simplefilter("ignore", SAWarning)
+        gb.update_or_create_submission(assignment, student, timestamp=rows["timestamp"],
+                                       extension=rows["extension"])
+    for name, notebook in rows["notebooks"].items():
+        nb = gb.find_submission_notebook(name, assignment, student)
+        nb.flagged, nb.late_submission_penalty = notebook["flagged"], notebook["late_submission_penalty"]
+        for kind, items, fields in (("grades", nb.grades, GRADE_FIELDS),
+                                    ("comments", nb.comments, COMMENT_FIELDS)):
+            for item in items:
+                for key in fields:
+                    setattr(item, key, notebook[kind][item.name][key])
+    gb.db.commit()
+
+
+def score_line(rows: dict, max_points: dict[str, float]) -> str:
+    """``7 / 10`` (and how many answers wait for a human) for one student's rows.
+
+    `max_points` maps each graded cell to its points.
+    """
+    grades = [g for nb in rows["notebooks"].values() for g in nb["grades"].values()]
+    got = sum(g["manual_score"] if g["manual_score"] is not None else g["auto_score"] or 0 for g in grades)
+    out_of = sum(max_points.get(name, 0) for nb in rows["notebooks"].values() for name in nb["grades"])
+    if all(g["auto_score"] is None and g["manual_score"] is None for g in grades):
+        return f"{got:g} / {out_of:g} (nothing could be graded)"
+    waiting = sum(1 for g in grades if g["needs_manual_grade"])
+    return f"{got:g} / {out_of:g}" + (f" (+ {waiting} to grade by hand)" if waiting else "")
+
+
+def record_missing(gb: Gradebook, coursedir: CourseDirectory, assignment: str, student: str) -> dict:
+    """Record a submission without any notebook as nbgrader records a missing notebook: every cell 0.
+
+    (``nbgrader autograde`` stops before touching the gradebook when a student's
+    folder holds no notebook at all, so the student would be missing from grades.csv.)
+    """
+    folder = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+    gb.update_or_create_student(student)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        submission = gb.update_or_create_submission(assignment, student,
+                                                    timestamp=coursedir.get_existing_timestamp(folder))
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            grade.auto_score, grade.needs_manual_grade = 0, False
+    gb.db.commit()
+    return student_rows(gb, assignment, student)

@@ -1,0 +1,145 @@
+"""What a student submitted, read before grading, and what the graded notebook says."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.coursedir import CourseDirectory
+
+
+@dataclass
+class Plan:
+    """What will be graded for one student, and what the log should tell the instructor."""
+
+    student: str
+    folder: Path
+    notebooks: dict[str, Path] = field(default_factory=dict)  # expected name -> submitted file
+    messages: list[str] = field(default_factory=list)
+
+
+def grade_ids(path: Path) -> set[str] | None:
+    """The nbgrader grade_ids in the notebook at `path`, or None if it cannot be read."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 -- any unreadable file is simply "not a candidate"
+        return None
+    return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
+
+
+def read_problem(path: Path) -> str | None:
+    """Why the notebook at `path` cannot be graded, or None if nbformat reads it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return f"cannot be read ({err})"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        return f"is not valid JSON ({err})"
+    try:
+        nbformat.validate(nbformat.reads(text, as_version=4))
+    except Exception as err:  # noqa: BLE001 -- nbformat raises several kinds
+        return f"is not a valid notebook ({str(err).splitlines()[0]})"
+    return None
+
+
+def cell_changes(path: Path, release: Path | None, cells: set[str]) -> list[str]:
+    """Messages about test cells of the release that the submission at `path` deleted or edited."""
+    if release is None or not release.is_file():
+        return []
+    released = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(release, as_version=4).cells
+                if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("locked")}
+    submitted = {c.metadata.get("nbgrader", {}).get("grade_id"): c
+                 for c in nbformat.read(path, as_version=4).cells}
+    messages = []
+    for grade_id, cell in released.items():
+        if grade_id not in cells:
+            continue
+        if grade_id not in submitted:
+            messages.append(f"test cell {grade_id} was deleted: nbgrader put it back and ran it")
+        elif submitted[grade_id].source.strip() != cell.source.strip():
+            messages.append(f"test cell {grade_id} was edited: nbgrader ran the original")
+    return messages
+
+
+def plan_submission(folder: Path, expected: dict[str, set[str]], release: Path) -> Plan:
+    """Which file to grade as which notebook, and what is wrong with the submission in `folder`."""
+    plan = Plan(student=folder.parent.name, folder=folder)
+    present = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+    unknown = {stem: p for stem, p in present.items() if stem not in expected}
+    for name, cells in expected.items():
+        path = present.get(name)
+        if path is None:
+            # a notebook saved under another name: graded if it is the one file that has this notebook's cells
+            candidates = [p for p in unknown.values() if (ids := grade_ids(p)) and ids & cells]
+            if len(candidates) == 1:
+                path = candidates[0]
+                unknown.pop(path.stem)
+                plan.messages.append(f"'{path.name}' graded as {name}.ipynb (wrong file name)")
+            else:
+                plan.messages.append(f"no {name}.ipynb in the submission: every cell of it scores 0")
+                continue
+        problem = read_problem(path)
+        if problem:
+            plan.messages.append(f"{path.name} {problem}: nothing in it can be graded, it scores 0")
+        else:
+            plan.messages.extend(cell_changes(path, release / f"{name}.ipynb", cells))
+        plan.notebooks[name] = path
+    plan.messages.extend(f"'{p.name}' ignored: not a notebook of this assignment" for p in unknown.values())
+    return plan
+
+
+def fingerprint(folder: Path) -> str:
+    """A digest of every file in a submission folder (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def needs_grading(coursedir: CourseDirectory, assignment: str, student: str, force: bool,
+                  ungradable: dict[str, dict]) -> bool:
+    """nbgrader's own rule: not graded yet, or submitted again since (or `force`).
+
+    A submission nbgrader could not grade leaves no autograded folder; it is
+    tried again only if its files changed (`ungradable` remembers them).
+    """
+    dest = coursedir.format_path(coursedir.autograded_directory, student, assignment)
+    if force:
+        return True
+    if not os.path.isdir(dest):
+        src = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        return ungradable.get(student, {}).get("fingerprint") != fingerprint(src)
+    src = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+    new, old = coursedir.get_existing_timestamp(src), coursedir.get_existing_timestamp(dest)
+    return new is not None and old is not None and new > old
+
+
+def failure_reason(result: dict) -> str:
+    """One sentence for a notebook nbgrader could not grade, from its log."""
+    text = result["log"] + result["error"]
+    if "DeadKernelError" in text or "Kernel died" in text:
+        return "the kernel died while running the notebook (the code exits or crashes Python): it scores 0"
+    if "became unresponsive" in text:
+        return "an endless loop could not be interrupted: it scores 0"
+    if "NotJSONError" in text or "JSONDecodeError" in text or "not valid JSON" in text:
+        return "the notebook is not valid JSON: it scores 0"
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith((" ", "[", "Traceback"))]
+    return f"nbgrader could not grade it ({lines[-1] if lines else 'see the log'}): it scores 0"
+
+
+def run_messages(path: str) -> list[str]:
+    """Messages about cells the time limit stopped, read from an autograded notebook."""
+    messages = []
+    for nb_path in sorted(Path(path).glob("*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            errors = [o.ename for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if grade_id and {"CellTimeoutError", "TimeoutError"} & set(errors):
+                messages.append(f"{grade_id} was stopped by the time limit (an endless loop?) and scores 0")
+    return messages
