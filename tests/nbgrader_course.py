@@ -155,6 +155,11 @@ def autograde(course: Path, assignment: str, *args: str) -> subprocess.Completed
     return nbgrader(course, "autograde", assignment, *args)
 
 
+def db_url(course: Path) -> str:
+    """The SQLAlchemy URL of the course's gradebook."""
+    return f"sqlite:///{course / 'gradebook.db'}"
+
+
 def grades(course: Path, assignment: str) -> dict[str, dict[str, SimpleNamespace]]:
     """``{student: {grade_id: (auto, max, manual)}}`` from the gradebook, for every notebook.
 
@@ -162,7 +167,7 @@ def grades(course: Path, assignment: str) -> dict[str, dict[str, SimpleNamespace
     human), ``max`` the cell's points and ``manual`` whether it needs a human.
     """
     result: dict[str, dict[str, SimpleNamespace]] = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+    with Gradebook(db_url(course), course_id=COURSE_ID) as gb:
         for submission in gb.assignment_submissions(assignment):
             cells = result.setdefault(submission.student.id, {})
             for nb in submission.notebooks:

@@ -52,6 +52,7 @@ def filled(release: nbformat.NotebookNode, code: dict[str, str]) -> nbformat.Not
 def course(tmp_path_factory) -> dict:
     course = tmp_path_factory.mktemp("guided_course")
     (course / ".venv").symlink_to(ROOT / ".venv")
+    (course / "tools").symlink_to(ROOT / "tools")
     (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
     (course / "solutions").mkdir()
     (course / "solutions" / ASSIGNMENT).symlink_to(ROOT / "solutions" / ASSIGNMENT)
@@ -65,7 +66,7 @@ def course(tmp_path_factory) -> dict:
     for step in rest:
         if step.startswith("nbgrader zip_collect"):
             make_downloads(course)
-        if step.startswith("nbgrader generate_feedback"):
+        if step.startswith("nbgrader generate_feedback") or step.endswith("--feedback-only"):
             grade_written_answer(course, "alice", 2.0)
         done = run(course, f"{export}\n{step}")
         assert done.returncode == 0, f"guide step failed: {step}\n{done.stdout}\n{done.stderr}"

@@ -253,8 +253,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="grade nothing; remake every student's feedback (after manual grading)")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback step")
     parser.add_argument("--csv", default="grades.csv", help="where to export grades (default: %(default)s)")
-    parser.add_argument("--course", type=Path, default=Path(__file__).resolve().parent.parent,
-                        help="the nbgrader course folder (default: this repository)")
+    parser.add_argument("--course", type=Path, default=Path.cwd(),
+                        help="the nbgrader course folder (default: the current folder, as for nbgrader)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")

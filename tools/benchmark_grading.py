@@ -1,0 +1,102 @@
+"""Time plain serial nbgrader against tools/grade_class.py on a synthetic class; print the figures.
+
+    python tools/benchmark_grading.py                 # 200 submissions of 02_relu_family
+    python tools/benchmark_grading.py --students 40   # a quick look
+
+Both runs grade the same class (tests/synthetic_class.py: correct, partly
+correct, wrong and broken submissions, each with its expected score) in two
+temporary copies of the course: ``nbgrader autograde`` then ``nbgrader
+generate_feedback`` one after the other, and ``tools/grade_class.py`` on every
+core. The script then checks that the two gradebooks hold the same rows for
+every student plain nbgrader can grade as submitted, and that every score is
+the expected one. Cells that loop forever are stopped after ``--timeout``
+seconds (the course's own setting is 60 s; a long limit would only time the
+loops).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO / "tests"), str(REPO / "tools")]
+
+import nbgrader_course as nc  # noqa: E402 -- found through the path set just above
+from grading.gradebook_rows import class_rows  # noqa: E402
+from synthetic_class import make_class  # noqa: E402
+
+
+class Folders:
+    """The one method of pytest's tmp_path_factory that nbgrader_course.make_course uses."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+
+    def mktemp(self, name: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=name, dir=self.base))
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    """Seconds `cmd` took; its output is kept out of the way (failed notebooks make nbgrader exit 1)."""
+    start = time.monotonic()
+    subprocess.run(cmd, cwd=cwd, env=nc.ENV, capture_output=True, text=True, check=False)
+    return time.monotonic() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--assignment", default="02_relu_family")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--timeout", type=int, default=10,
+                        help="seconds a cell may run (default %(default)s)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        course = nc.make_course(Folders(Path(tmp)), [args.assignment], timeout=args.timeout)
+        students = make_class(course, args.assignment, args.students, seed=args.seed)
+        serial = Path(tmp) / "serial"
+        shutil.copytree(course, serial)
+        kinds = sorted({s.kind for s in students.values()})
+        print(f"{args.students} submissions of {args.assignment} ({len(kinds)} kinds: {', '.join(kinds)}), "
+              f"{os.cpu_count()} cores, cell time limit {args.timeout} s")
+
+        nbgrader = [sys.executable, "-m", "nbgrader"]
+        serial_grade = timed([*nbgrader, "autograde", args.assignment], serial)
+        serial_feedback = timed([*nbgrader, "generate_feedback", args.assignment], serial)
+        ours = [sys.executable, str(REPO / "tools" / "grade_class.py"), args.assignment,
+                "--course", str(course), "--jobs", str(args.jobs)]
+        ours_grade = timed([*ours, "--no-feedback"], REPO)
+        ours_feedback = timed([*ours, "--feedback-only"], REPO)
+
+        merged, reference = class_rows(nc.db_url(course), args.assignment), class_rows(
+            nc.db_url(serial), args.assignment)
+        comparable = [s for s in students.values() if not s.serial_differs]
+        same = sum(merged.get(s.id) == reference.get(s.id) for s in comparable)
+        scores = nc.scores(course, args.assignment)
+        as_expected = sum(scores.get(s.id) == s.expected for s in students.values())
+
+    n = args.students
+    print(f"{'':26}{'serial nbgrader':>17}{'grade_class.py':>16}{'speedup':>9}")
+    for label, a, b in (("autograde (s)", serial_grade, ours_grade),
+                        ("feedback (s)", serial_feedback, ours_feedback),
+                        ("both (s)", serial_grade + serial_feedback, ours_grade + ours_feedback)):
+        print(f"{label:26}{a:17.1f}{b:16.1f}{a / b:8.2f}x")
+    print(f"{'seconds per submission':26}{(serial_grade + serial_feedback) / n:17.2f}"
+          f"{(ours_grade + ours_feedback) / n:16.2f}")
+    print(f"gradebook rows identical to serial nbgrader: {same} of {len(comparable)} students "
+          f"(the {n - len(comparable)} others differ on purpose: see tools/grade_class.py)")
+    print(f"scores equal to the expected ones: {as_expected} of {n}")
+    return 0 if same == len(comparable) and as_expected == n else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
