@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,17 +121,23 @@ def needs_grading(coursedir: CourseDirectory, assignment: str, student: str, for
     return new is not None and old is not None and new > old
 
 
+EXCEPTION_LINE = re.compile(r"^\s*((?:\w+\.)*\w+(?:Error|Exception|Exit)): (.*)$")
+
+
 def failure_reason(result: dict) -> str:
     """One sentence for a notebook nbgrader could not grade, from its log."""
     text = result["log"] + result["error"]
     if "DeadKernelError" in text or "Kernel died" in text:
         return "the kernel died while running the notebook (the code exits or crashes Python): it scores 0"
-    if "became unresponsive" in text:
-        return "an endless loop could not be interrupted: it scores 0"
+    if "became unresponsive" in text or "CellTimeoutError" in text:
+        return ("a cell ran past the time limit and did not stop when interrupted (a loop inside a C "
+                "function, such as sum(range(10**13))): nothing could be graded, it scores 0; to give "
+                "credit for the rest, fix that line by hand and grade again with --student ID --force")
     if "NotJSONError" in text or "JSONDecodeError" in text or "not valid JSON" in text:
         return "the notebook is not valid JSON: it scores 0"
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith((" ", "[", "Traceback"))]
-    return f"nbgrader could not grade it ({lines[-1] if lines else 'see the log'}): it scores 0"
+    found = [m for m in map(EXCEPTION_LINE.match, text.splitlines())
+             if m and not m[1].endswith("NbGraderException")]
+    return f"nbgrader could not grade it ({found[-1][0].strip() if found else 'see the log'}): it scores 0"
 
 
 def run_messages(path: str) -> list[str]:
