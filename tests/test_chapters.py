@@ -66,6 +66,7 @@ OTHER_CHAPTERS = {
     "training_comparison",
     "student_guide",
     "instructor_guide",
+    "scaling_out",
 }
 #: Length of the word runs compared with the seed articles.
 SHINGLE = 12
