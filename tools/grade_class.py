@@ -71,6 +71,7 @@ class Log:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.details: list[str] = []
+        self.started = time.time()
 
     def say(self, line: str) -> None:
         print(line, flush=True)
@@ -81,8 +82,12 @@ class Log:
             self.details.append(f"---- {title}\n{text.rstrip()}\n")
 
     def write(self, path: Path) -> None:
+        """Append this run to the log at `path` (earlier runs stay above it)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(self.lines) + "\n\n" + "\n".join(self.details))
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
+        with open(path, "a") as handle:
+            handle.write(f"==== {started}: {' '.join(sys.argv)}\n" + "\n".join(self.lines) + "\n\n"
+                         + "\n".join(self.details) + "\n")
 
 
 def find_submissions(args: argparse.Namespace, root: Path, coursedir: CourseDirectory) -> list[Path]:
