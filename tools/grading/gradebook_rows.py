@@ -35,13 +35,17 @@ def class_rows(db_url: str, assignment: str) -> dict[str, dict]:
                 for s in gb.assignment_submissions(assignment)}
 
 
+def create_submission(gb: Gradebook, assignment: str, student: str, **fields):
+    """``gb.update_or_create_submission`` without the autoflush warning nbgrader's code always raises."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        return gb.update_or_create_submission(assignment, student, **fields)
+
+
 def write_rows(gb: Gradebook, assignment: str, student: str, rows: dict) -> None:
     """Make the course gradebook hold exactly `rows` (from `student_rows`) for `student`."""
     gb.update_or_create_student(student, **rows["student"])
-    with warnings.catch_warnings():  # nbgrader's add_submission always triggers this autoflush warning
-        warnings.simplefilter("ignore", SAWarning)
-        gb.update_or_create_submission(assignment, student, timestamp=rows["timestamp"],
-                                       extension=rows["extension"])
+    create_submission(gb, assignment, student, timestamp=rows["timestamp"], extension=rows["extension"])
     for name, notebook in rows["notebooks"].items():
         nb = gb.find_submission_notebook(name, assignment, student)
         nb.flagged, nb.late_submission_penalty = notebook["flagged"], notebook["late_submission_penalty"]
@@ -75,10 +79,8 @@ def record_missing(gb: Gradebook, coursedir: CourseDirectory, assignment: str, s
     """
     folder = coursedir.format_path(coursedir.submitted_directory, student, assignment)
     gb.update_or_create_student(student)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)
-        submission = gb.update_or_create_submission(assignment, student,
-                                                    timestamp=coursedir.get_existing_timestamp(folder))
+    timestamp = coursedir.get_existing_timestamp(folder)
+    submission = create_submission(gb, assignment, student, timestamp=timestamp)
     for notebook in submission.notebooks:
         for grade in notebook.grades:
             grade.auto_score, grade.needs_manual_grade = 0, False

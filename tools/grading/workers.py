@@ -30,7 +30,6 @@ def start_worker(root: str, work: str, db_copy: str) -> None:
     (staging / CONFIG).write_text(config)
     shutil.copyfile(db_copy, staging / "gradebook.db")
     coursedir, cfg = load_course(staging)
-    coursedir.root = str(staging)
     for folder in (coursedir.source_directory, coursedir.release_directory):
         if not os.path.isabs(folder) and os.path.exists(os.path.join(root, folder)):
             os.symlink(os.path.join(root, folder), staging / folder)
