@@ -75,21 +75,48 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output / "_build" / "html"
 
 
+class ServedSite:
+    """A folder served over HTTP on a free loopback port, remembering every request it refused.
+
+    Browsers ask for some files on their own (``/favicon.ico`` when a page names
+    no icon); Playwright does not report those requests, but the server sees them.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.refused: list[str] = []
+        refused = self.refused
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def send_error(self, code: int, message: str | None = None,
+                           explain: str | None = None) -> None:
+                refused.append(f"{self.path} ({code})")
+                super().send_error(code, message, explain)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        handler = functools.partial(Handler, directory=str(folder))
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 @pytest.fixture(scope="session")
-def site_url(built_book: Path) -> Iterator[str]:
+def served_book(built_book: Path) -> Iterator[ServedSite]:
     """The built book served over HTTP on a free loopback port."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    site = ServedSite(built_book)
+    yield site
+    site.close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+@pytest.fixture(scope="session")
+def site_url(served_book: ServedSite) -> str:
+    """The address of the served book."""
+    return served_book.url
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ServedSite
+
 pytestmark = pytest.mark.browser
 
 
@@ -30,7 +32,8 @@ def open_page(chromium, url: str):
     page.on("requestfailed", lambda r: record["failed"].append(f"{r.url} ({r.failure})"))
     page.on("response",
             lambda r: r.status >= 400 and record["failed"].append(f"{r.url} ({r.status})"))
-    page.on("console", lambda m: m.type == "error" and record["errors"].append(m.text))
+    page.on("console", lambda m: m.type == "error" and record["errors"].append(
+        f"{m.text} [{m.location.get('url') or 'no address'}]"))
     page.on("pageerror", lambda e: record["errors"].append(str(e)))
     page.goto(url, wait_until="networkidle")
     return page, record
@@ -89,10 +92,12 @@ def blank_figures(page, min_spread: float = 32) -> tuple[list[str], int]:
     return blank, len(spreads)
 
 
-def test_every_page_renders_offline(built_book: Path, site_url: str, chromium,
+def test_every_page_renders_offline(built_book: Path, served_book: ServedSite, chromium,
                                     tmp_path: Path) -> None:
     problems, figures = [], 0
+    site_url = served_book.url
     for name in page_names(built_book):
+        refused_before = len(served_book.refused)
         page, record = open_page(chromium, f"{site_url}/{name}")
         try:
             wait_for_math(page)
@@ -126,5 +131,7 @@ def test_every_page_renders_offline(built_book: Path, site_url: str, chromium,
         figures += checked
         problems += [f"{name}: blank figure: {src}" for src in blank]
         page.close()
+        # What the browser asks for on its own (an icon, say) only the server sees.
+        problems += [f"{name}: the server has no {u}" for u in served_book.refused[refused_before:]]
     assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
     assert figures, "no visible figure on any page: the chapters have plots and widgets"

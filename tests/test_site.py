@@ -68,6 +68,29 @@ def test_the_site_has_every_chapter_of_the_toc(built_book: Path) -> None:
         assert (built_book / f"{name}.html").exists(), f"{name} was not built"
 
 
+def test_the_front_door_redirects_to_the_first_chapter(built_book: Path) -> None:
+    import yaml
+
+    root = yaml.safe_load((Path(__file__).parent.parent / "_toc.yml").read_text())["root"]
+    soup = BeautifulSoup((built_book / "index.html").read_text(encoding="utf-8"), "html.parser")
+    refresh = soup.find("meta", attrs={"http-equiv": re.compile("^refresh$", re.IGNORECASE)})
+    assert refresh is not None and refresh["content"] == f"0; url={root}.html", refresh
+    assert soup.find("a", href=f"{root}.html"), "no link to follow where refresh is off"
+
+
+def test_every_page_names_its_icon(built_book: Path) -> None:
+    # A page without one makes the browser ask the server for /favicon.ico.
+    nameless = []
+    for page in pages(built_book):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        icons = [link for link in soup.find_all("link", href=True)
+                 if "icon" in (link.get("rel") or [])]
+        if not icons or any(local_target(page, link["href"]) is None
+                            or not local_target(page, link["href"]).is_file() for link in icons):
+            nameless.append(str(page.relative_to(built_book)))
+    assert not nameless, f"pages without an icon of the site: {nameless}"
+
+
 def test_no_page_loads_anything_from_outside_the_site(built_book: Path) -> None:
     offenders = [f"{page.relative_to(built_book)}: {url}"
                  for page in pages(built_book) for url in fetched_urls(page)

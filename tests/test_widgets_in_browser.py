@@ -18,12 +18,9 @@ widgets in JupyterLab, where a kernel is running.
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import io
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +29,8 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from test_browser import open_page, page_names, wait_for_math, wait_for_widgets
+
+from conftest import ServedSite
 
 pytestmark = pytest.mark.browser
 
@@ -309,14 +308,11 @@ def served_with_page(built_book: Path, name: str, page_html: str, folder: Path) 
         if shared.name != Path(name).parts[0]:
             (site / shared.name).symlink_to(shared, target_is_directory=shared.is_dir())
     (site / name).write_text(page_html, encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    served = ServedSite(site)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{name}"
+        yield f"{served.url}/{name}"
     finally:
-        server.shutdown()
-        server.server_close()
+        served.close()
 
 
 def test_a_widget_with_dead_links_fails_the_check(built_book: Path, chromium, tmp_path: Path) -> None:
@@ -383,8 +379,3 @@ def test_widgets_with_descriptions_render_without_errors(built_book: Path, chrom
     assert not errors, "\n".join(errors)
     assert "hidden units" in shown and "show the slope" in shown, shown
     assert typeset >= 2, f"{typeset} formulas typeset in the widgets' descriptions"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
