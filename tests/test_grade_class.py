@@ -6,7 +6,8 @@ A copy is graded by plain serial ``nbgrader autograde``; the course itself by
 ``tools/grade_class.py --jobs 2``, twice. Then:
 
 * every score is the one the generator expected, and the gradebook rows equal
-  serial nbgrader's for every student it can grade as submitted;
+  serial nbgrader's for every student it can grade as submitted, listed in
+  grades.csv in the same order;
 * each broken submission gets its own plain message, and the others none;
 * the second run grades nothing and changes nothing; submitted files are never touched;
 * feedback names the failed checks but holds no line of the hidden tests;
@@ -81,6 +82,9 @@ def graded(tmp_path_factory) -> SimpleNamespace:
     shutil.copytree(course, serial, dirs_exist_ok=True)
     subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=serial, env=nc.ENV,
                    capture_output=True, text=True, timeout=900, check=False)
+    nb_export = subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=serial, env=nc.ENV,
+                               capture_output=True, text=True, timeout=900, check=False)
+    assert nb_export.returncode == 0, nb_export.stderr
     first = grade_class(course, "--jobs", "2")
     after_first = SimpleNamespace(rows=class_rows(nc.db_url(course), ASSIGNMENT),
                                   csv=(course / "grades.csv").read_text(),
@@ -90,6 +94,7 @@ def graded(tmp_path_factory) -> SimpleNamespace:
     return SimpleNamespace(course=course, students=students, first=first, second=second,
                            after_first=after_first, submitted_before=submitted_before,
                            serial=class_rows(nc.db_url(serial), ASSIGNMENT),
+                           serial_csv=read_csv(serial / "grades.csv"),
                            scores=nc.scores(course, ASSIGNMENT), rows=read_csv(course / "grades.csv"))
 
 
@@ -109,6 +114,13 @@ def test_grades_csv_has_every_student_with_the_expected_total(graded) -> None:
     assert set(graded.rows) == set(graded.students)
     for student in graded.students.values():
         assert float(graded.rows[student.id]["score"]) == pytest.approx(student.total), student.kind
+
+
+def test_grades_csv_lists_students_in_serial_nbgrader_s_order(graded) -> None:
+    # (the workers finish in their own order; the gradebook must not take it)
+    ours = [s for s in graded.rows if s in graded.serial_csv]
+    assert len(ours) >= len(graded.students) - 1  # serial nbgrader leaves out a folder with no notebook
+    assert ours == list(graded.serial_csv)
 
 
 def test_merged_gradebook_equals_serial_nbgrader(graded) -> None:

@@ -54,7 +54,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--assignment", default="02_relu_family")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, help="grade_class.py's --jobs (default: its own)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--timeout", type=int, default=10,
                         help="seconds a cell may run (default %(default)s)")
@@ -73,7 +73,7 @@ def main() -> int:
         serial_grade = timed([*nbgrader, "autograde", args.assignment], serial)
         serial_feedback = timed([*nbgrader, "generate_feedback", args.assignment], serial)
         ours = [sys.executable, str(REPO / "tools" / "grade_class.py"), args.assignment,
-                "--course", str(course), "--jobs", str(args.jobs)]
+                "--course", str(course), *(["--jobs", str(args.jobs)] if args.jobs else [])]
         ours_grade = timed([*ours, "--no-feedback"], REPO)
         ours_feedback = timed([*ours, "--feedback-only"], REPO)
 

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
 
 from grading.course import UsageError, expected_notebooks, load_course, nbgrader_export, snapshot
 from grading.gradebook_rows import record_missing, score_line, write_rows
@@ -59,7 +60,7 @@ from grading.submissions import (
     plan_submission,
     run_messages,
 )
-from grading.workers import feedback_one, grade_one, replace_tree, run_pool
+from grading.workers import feedback_shard, grade_one, replace_tree, run_pool
 
 WORK = ".grade_class"  # staging copies and what earlier runs could not grade, under the course root
 LOGS = "grading_logs"  # one log per assignment, under the course root
@@ -108,8 +109,10 @@ def find_submissions(args: argparse.Namespace, root: Path, coursedir: CourseDire
 class Run:
     """One grading run of one assignment: what it did, what it printed, what went wrong."""
 
-    def __init__(self, args: argparse.Namespace, root: Path, coursedir: CourseDirectory, work: Path) -> None:
-        self.args, self.root, self.coursedir, self.work = args, root, coursedir, work
+    def __init__(self, args: argparse.Namespace, root: Path, course: tuple[CourseDirectory, Config],
+                 work: Path) -> None:
+        self.args, self.root, self.work = args, root, work
+        self.coursedir, self.config = course
         self.assignment = args.assignment
         self.log = Log()
         self.problems: list[str] = []  # students whose submission needs the instructor's eye
@@ -143,12 +146,19 @@ class Run:
         start = time.monotonic()
         release = self.root / self.coursedir.release_directory / self.assignment
         plans = {p.parent.name: plan_submission(p, expected, release) for p in todo}
+        with Gradebook(self.coursedir.db_url) as gb:
+            # New students enter the gradebook in the order serial nbgrader adds them,
+            # which is the order of grades.csv, not in the order the workers finish.
+            known = {s.id for s in gb.students}
+            for student in sorted(set(plans) - known):
+                gb.add_student(student)
         tasks = [(self.assignment, s, str(plan.folder), {k: str(v) for k, v in plan.notebooks.items()})
                  for s, plan in plans.items()]
         db_copy = snapshot(self.coursedir.db_url, self.work / "gradebook-before.db")
         graded = []
+        results = run_pool(self.args.jobs, self.root, self.work, db_copy, grade_one, tasks)
         with Gradebook(self.coursedir.db_url) as gb:
-            for task, result in run_pool(self.args.jobs, self.root, self.work, db_copy, grade_one, tasks):
+            for task, result in results:
                 student, plan = task[1], plans[task[1]]
                 if isinstance(result, Exception):
                     self.not_graded.append(student)
@@ -190,24 +200,33 @@ class Run:
         return messages
 
     def feedback(self, students: list[str]) -> None:
-        """Make the feedback of `students` on the workers, from a snapshot of the merged gradebook."""
+        """Make the feedback of `students` on the workers, from a snapshot of the merged gradebook.
+
+        Each worker makes its share of the class in one nbgrader call.
+        """
         students = [s for s in students if os.path.isdir(self.path("autograded", s))]
         if not students or self.args.no_feedback:
             return
         start = time.monotonic()
         db_copy = snapshot(self.coursedir.db_url, self.work / "gradebook-merged.db")
-        tasks = [(self.assignment, s, self.path("autograded", s)) for s in students]
+        shares = [students[i::self.args.jobs] for i in range(min(self.args.jobs, len(students)))]
+        tasks = [(self.assignment, {s: self.path("autograded", s) for s in share}) for share in shares]
         made = 0
-        for task, result in run_pool(self.args.jobs, self.root, self.work, db_copy, feedback_one, tasks):
-            student = task[1]
-            if isinstance(result, Exception) or not result["feedback"]:
-                detail = result if isinstance(result, Exception) else result["log"] + result["error"]
-                self.log.keep(f"{student}: nbgrader generate_feedback", str(detail))
-                self.log.say(f"  {student}: no feedback could be made (see the log)")
-                self.problems.append(student)
-                continue
-            replace_tree(result["feedback"], self.path("feedback", student))
-            made += 1
+        for task, result in run_pool(len(tasks), self.root, self.work, db_copy, feedback_shard, tasks):
+            share = sorted(task[1])
+            if isinstance(result, Exception):
+                self.log.keep(f"{', '.join(share)}: generating feedback", repr(result))
+                result = {"feedback": dict.fromkeys(share)}
+            else:
+                self.log.keep(f"{', '.join(share)}: nbgrader generate_feedback",
+                              result["log"] + result["error"])
+            for student in share:
+                if result["feedback"][student] is None:
+                    self.log.say(f"  {student}: no feedback could be made (see the log)")
+                    self.problems.append(student)
+                else:
+                    replace_tree(result["feedback"][student], self.path("feedback", student))
+                    made += 1
         self.log.say(f"feedback for {made} students in {time.monotonic() - start:.1f} s")
 
     def run(self) -> int:
@@ -217,7 +236,7 @@ class Run:
         graded = self.autograde(folders, expected)
         self.feedback([p.parent.name for p in folders] if self.args.feedback_only else graded)
         csv_path = self.root / self.args.csv
-        nbgrader_export(self.root, csv_path)
+        nbgrader_export(self.coursedir, self.config, csv_path)
         self.log.say(f"grades of every student exported to {csv_path}")
         if self.problems:
             self.log.say(f"{len(set(self.problems))} submissions need a look: "
@@ -250,8 +269,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignment", help="assignment name, e.g. 01_sigmoid_tanh")
-    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: every core, %(default)s here)")
+    # One worker more than there are cores: a worker waiting for its kernel to start leaves a core idle.
+    parser.add_argument("--jobs", "-j", type=int, default=(os.cpu_count() or 1) + 1,
+                        help="worker processes (default: one more than the cores, %(default)s here)")
     parser.add_argument("--force", action="store_true", help="grade every submission again")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--feedback-only", action="store_true",
@@ -272,9 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     log_path = root / LOGS / f"{args.assignment}.log"
     run = None
     try:
-        coursedir, _ = load_course(root)
+        course = load_course(root)
         with only_run(root) as work:
-            run = Run(args, root, coursedir, work)
+            run = Run(args, root, course, work)
             code = run.run()
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import copy
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import ExportApp
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import capture_log
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG = "nbgrader_config.py"
@@ -19,7 +20,7 @@ class UsageError(Exception):
     """Something the instructor must fix before grading can start."""
 
 
-def load_course(root: Path) -> tuple[CourseDirectory, object]:
+def load_course(root: Path) -> tuple[CourseDirectory, Config]:
     """The course's `CourseDirectory` and config, read from ``root/nbgrader_config.py``."""
     if not (root / CONFIG).is_file():
         raise UsageError(f"no {CONFIG} in {root}: point --course at the nbgrader course folder")
@@ -55,10 +56,10 @@ def snapshot(db_url: str, dest: Path) -> Path:
     return dest
 
 
-def nbgrader_export(root: Path, csv_path: Path) -> None:
-    """``nbgrader export --to csv_path`` in the course folder."""
-    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(csv_path)], cwd=root,
-                          env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed:\n{done.stdout}{done.stderr}")
+def nbgrader_export(coursedir: CourseDirectory, config: Config, csv_path: Path) -> None:
+    """``nbgrader export --to csv_path``: nbgrader's own export app, run in this process."""
+    config = copy.deepcopy(config)
+    config.ExportPlugin.to = str(csv_path)
+    result = capture_log(ExportApp(coursedir=coursedir, config=config))
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader export failed:\n{result.get('log', '')}{result.get('error', '')}")

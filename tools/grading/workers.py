@@ -1,4 +1,9 @@
-"""Worker processes that grade in staging copies of the course, one student per call."""
+"""Worker processes that grade in staging copies of the course.
+
+Autograding is one nbgrader call per student (results come back as each is
+done); feedback is one nbgrader call per worker over its share of the class,
+since most of a feedback call is nbconvert setting up its HTML templates.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -65,29 +71,43 @@ def grade_one(assignment: str, student: str, folder: str, notebooks: dict[str, s
             "autograded": graded if os.path.isdir(graded) else None}
 
 
-def feedback_one(assignment: str, student: str, autograded: str) -> dict:
-    """Generate one student's feedback in this worker's staging course."""
+def feedback_shard(assignment: str, autograded: dict[str, str]) -> dict:
+    """Generate the feedback of several students in one nbgrader call in this worker's staging course.
+
+    `autograded` maps each student to their autograded folder in the course.
+    """
     coursedir, api = _worker["coursedir"], _worker["api"]
-    dest = coursedir.format_path(coursedir.autograded_directory, student, assignment)
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(autograded, dest)
-    result = api.generate_feedback(assignment, student, force=True)
-    made = coursedir.format_path(coursedir.feedback_directory, student, assignment)
-    return {"student": student, "success": result["success"], "log": result.get("log", ""),
-            "error": result.get("error", ""), "feedback": made if os.path.isdir(made) else None}
+    for step in (coursedir.autograded_directory, coursedir.feedback_directory):
+        shutil.rmtree(os.path.join(coursedir.root, step), ignore_errors=True)  # only this share
+    for student, folder in autograded.items():
+        shutil.copytree(folder, coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    result = api.generate_feedback(assignment, None, force=True)
+    made = {student: coursedir.format_path(coursedir.feedback_directory, student, assignment)
+            for student in autograded}
+    return {"success": result["success"], "log": result.get("log", ""), "error": result.get("error", ""),
+            "feedback": {student: path if os.path.isdir(path) else None for student, path in made.items()}}
 
 
-def run_pool(jobs: int, root: Path, work: Path, db_copy: Path, fn, tasks: list[tuple]):
-    """Run ``fn(*task)`` for every task on `jobs` worker processes; yield (task, result or exception)."""
-    context = multiprocessing.get_context("spawn")  # no forked SQLite handles
-    with futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker,
-                                     initargs=(str(root), str(work), str(db_copy))) as pool:
-        pending = {pool.submit(fn, *task): task for task in tasks}
-        for done in futures.as_completed(pending):
-            try:
-                yield pending[done], done.result()
-            except Exception as err:  # noqa: BLE001 -- a broken worker is reported per student
-                yield pending[done], err
+def run_pool(jobs: int, root: Path, work: Path, db_copy: Path, fn, tasks: list[tuple]) -> Iterator:
+    """Run ``fn(*task)`` for every task on `jobs` worker processes; iterate over (task, result or exception).
+
+    The workers are forked before this returns, so they start with nbgrader
+    already imported; call it while this process holds no open gradebook.
+    """
+    pool = futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=start_worker,
+                                       initargs=(str(root), str(work), str(db_copy)))
+    pending = {pool.submit(fn, *task): task for task in tasks}  # the first submit forks every worker
+
+    def results() -> Iterator:
+        with pool:
+            for done in futures.as_completed(pending):
+                try:
+                    yield pending[done], done.result()
+                except Exception as err:  # noqa: BLE001 -- a broken worker is reported per student
+                    yield pending[done], err
+
+    return results()
 
 
 def replace_tree(src: str, dest: str) -> None:
