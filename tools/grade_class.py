@@ -5,17 +5,20 @@
     python tools/grade_class.py 01_sigmoid_tanh --feedback-only   # after manual grading
 
 nbgrader does the grading; this is a thin layer over its own API
-(`nbgrader.apps.NbGraderAPI.autograde` and `.generate_feedback`, one call per
-student, exactly what the formgrader does). nbgrader's SQLite gradebook takes
-one writer at a time (nbgrader issue #174), so the workers never write to it:
+(`nbgrader.apps.NbGraderAPI.autograde`, one call per student as the formgrader
+makes it; `.generate_feedback`, one call per worker for its share of the class;
+the export app for the CSV). nbgrader's SQLite gradebook takes one writer at a
+time (nbgrader issue #174), so the workers never write to it:
 
 1. the course gradebook is snapshotted (SQLite's backup API);
-2. each worker process grades in a staging copy of the course with its own copy
-   of that snapshot, one student at a time, and sends back the student's rows;
+2. each worker process (forked from this one, so nbgrader is already loaded)
+   grades in a staging copy of the course with its own copy of that snapshot,
+   one student at a time, and sends back the student's rows;
 3. this process alone writes them into the course gradebook through nbgrader's
    `Gradebook` API and moves the autograded notebook into `autograded/`;
-4. feedback is made the same way from a snapshot of the merged gradebook, and
-   `nbgrader export` writes the CSV.
+4. feedback is made the same way from a snapshot of the merged gradebook (each
+   worker makes its share of the class in one call), and nbgrader's export app
+   writes the CSV.
 
 The grades are those of a serial ``nbgrader autograde`` run (a test and
 ``tools/benchmark_grading.py`` compare the two gradebooks row by row). Which

@@ -11,6 +11,7 @@ import concurrent.futures as futures
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,8 @@ def run_pool(jobs: int, root: Path, work: Path, db_copy: Path, fn, tasks: list[t
     The workers are forked before this returns, so they start with nbgrader
     already imported; call it while this process holds no open gradebook.
     """
+    sys.stdout.flush()  # a forked worker flushes what it inherited when it ends
+    sys.stderr.flush()
     pool = futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                        initializer=start_worker,
                                        initargs=(str(root), str(work), str(db_copy)))
