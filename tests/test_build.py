@@ -39,7 +39,8 @@ def make_book(folder: Path, code: str) -> Path:
     """A two-page book in ``folder`` whose chapter runs ``code``."""
     for name in ("_config.yml", "intro.md"):
         shutil.copy(ROOT / name, folder / name)
-    shutil.copytree(ROOT / "assets", folder / "assets")
+    for static in ("assets", "site_root"):
+        shutil.copytree(ROOT / static, folder / static)
     (folder / "_vendor").symlink_to(ROOT / "_vendor")
     (folder / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nparts:\n  - caption: Test\n    chapters:\n"

@@ -67,7 +67,7 @@ def check_environment(source: Path) -> Path:
 
 
 def static_files_changed(source: Path, html: Path) -> bool:
-    """Whether files Sphinx copies into ``_static`` changed since the last build.
+    """Whether files Sphinx copies into ``_static`` or the site's root changed since the last build.
 
     Sphinx skips its copy of static files when no page is out of date, so a
     change there alone needs a full (but cached, hence quick) rewrite.
@@ -78,7 +78,7 @@ def static_files_changed(source: Path, html: Path) -> bool:
     since = built.stat().st_mtime
     return any(
         path.stat().st_mtime > since
-        for static in (source / "assets", source / "_vendor" / "versions.json")
+        for static in (source / "assets", source / "site_root", source / "_vendor" / "versions.json")
         for path in ([static] if static.is_file() else static.rglob("*"))
     )
 
