@@ -83,8 +83,14 @@ def feedback_shard(assignment: str, autograded: dict[str, str]) -> dict:
     for student, folder in autograded.items():
         shutil.copytree(folder, coursedir.format_path(coursedir.autograded_directory, student, assignment))
     result = api.generate_feedback(assignment, None, force=True)
-    made = {student: coursedir.format_path(coursedir.feedback_directory, student, assignment)
-            for student in autograded}
+    # Kept apart until the run ends: this worker may take another share while the course copies this one.
+    out = tempfile.mkdtemp(prefix="feedback-", dir=_worker["staging"])
+    made = {}
+    for student in autograded:
+        made[student] = os.path.join(out, student)
+        path = coursedir.format_path(coursedir.feedback_directory, student, assignment)
+        if os.path.isdir(path):
+            os.rename(path, made[student])
     return {"success": result["success"], "log": result.get("log", ""), "error": result.get("error", ""),
             "feedback": {student: path if os.path.isdir(path) else None for student, path in made.items()}}
 
