@@ -61,6 +61,7 @@ from grading.submissions import (
     fingerprint,
     needs_grading,
     plan_submission,
+    released_tests,
     run_messages,
 )
 from grading.workers import feedback_shard, grade_one, replace_tree, run_pool
@@ -132,9 +133,6 @@ class Run:
 
         `expected` maps the assignment's notebooks to their graded cells.
         """
-        with Gradebook(self.coursedir.db_url) as gb:
-            max_points = {c.name: c.max_score for nb in gb.find_assignment(self.assignment).notebooks
-                          for c in [*nb.grade_cells, *nb.task_cells]}
         ungradable = json.loads(self.state.read_text()) if self.state.is_file() else {}
         todo = [p for p in folders if not self.args.feedback_only and needs_grading(
             self.coursedir, self.assignment, p.parent.name, self.args.force, ungradable)]
@@ -148,8 +146,11 @@ class Run:
             return []
         start = time.monotonic()
         release = self.root / self.coursedir.release_directory / self.assignment
-        plans = {p.parent.name: plan_submission(p, expected, release) for p in todo}
+        released = released_tests(release, list(expected))
+        plans = {p.parent.name: plan_submission(p, expected, released) for p in todo}
         with Gradebook(self.coursedir.db_url) as gb:
+            max_points = {c.name: c.max_score for nb in gb.find_assignment(self.assignment).notebooks
+                          for c in [*nb.grade_cells, *nb.task_cells]}
             # New students enter the gradebook in the order serial nbgrader adds them,
             # which is the order of grades.csv, not in the order the workers finish.
             known = {s.id for s in gb.students}

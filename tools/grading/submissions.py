@@ -32,44 +32,58 @@ def grade_ids(path: Path) -> set[str] | None:
     return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
 
 
-def read_problem(path: Path) -> str | None:
-    """Why the notebook at `path` cannot be graded, or None if nbformat reads it."""
+def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]:
+    """The notebook at `path`, or None and why it cannot be graded."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        return f"cannot be read ({err})"
+        return None, f"cannot be read ({err})"
     try:
         json.loads(text)
     except json.JSONDecodeError as err:
-        return f"is not valid JSON ({err})"
+        return None, f"is not valid JSON ({err})"
     try:
-        nbformat.validate(nbformat.reads(text, as_version=4))
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
     except Exception as err:  # noqa: BLE001 -- nbformat raises several kinds
-        return f"is not a valid notebook ({str(err).splitlines()[0]})"
-    return None
+        return None, f"is not a valid notebook ({str(err).splitlines()[0]})"
+    return nb, None
 
 
-def cell_changes(path: Path, release: Path | None, cells: set[str]) -> list[str]:
-    """Messages about test cells of the release that the submission at `path` deleted or edited."""
-    if release is None or not release.is_file():
-        return []
-    released = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(release, as_version=4).cells
-                if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("locked")}
-    submitted = {c.metadata.get("nbgrader", {}).get("grade_id"): c
-                 for c in nbformat.read(path, as_version=4).cells}
+def released_tests(release: Path, names: list[str]) -> dict[str, dict[str, nbformat.NotebookNode]]:
+    """``{notebook name: {grade_id: test cell}}`` of the released (student) notebooks in `release`."""
+    tests = {}
+    for name in names:
+        path = release / f"{name}.ipynb"
+        cells = nbformat.read(path, as_version=4).cells if path.is_file() else []
+        tests[name] = {c.metadata["nbgrader"]["grade_id"]: c for c in cells
+                       if c.metadata.get("nbgrader", {}).get("grade")
+                       and c.metadata["nbgrader"].get("locked")}
+    return tests
+
+
+def cell_changes(submitted: nbformat.NotebookNode, released: dict[str, nbformat.NotebookNode],
+                 cells: set[str]) -> list[str]:
+    """Messages about the `released` test cells (grade_id -> cell) that `submitted` deleted or edited."""
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
     messages = []
     for grade_id, cell in released.items():
         if grade_id not in cells:
             continue
-        if grade_id not in submitted:
+        if grade_id not in by_id:
             messages.append(f"test cell {grade_id} was deleted: nbgrader put it back and ran it")
-        elif submitted[grade_id].source.strip() != cell.source.strip():
+        elif by_id[grade_id].source.strip() != cell.source.strip():
             messages.append(f"test cell {grade_id} was edited: nbgrader ran the original")
     return messages
 
 
-def plan_submission(folder: Path, expected: dict[str, set[str]], release: Path) -> Plan:
-    """Which file to grade as which notebook, and what is wrong with the submission in `folder`."""
+def plan_submission(folder: Path, expected: dict[str, set[str]],
+                    released: dict[str, dict[str, nbformat.NotebookNode]]) -> Plan:
+    """Which file to grade as which notebook, and what is wrong with the submission in `folder`.
+
+    `expected` maps the assignment's notebooks to their graded cells; `released`
+    holds their test cells as handed out (`released_tests`).
+    """
     plan = Plan(student=folder.parent.name, folder=folder)
     present = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
     unknown = {stem: p for stem, p in present.items() if stem not in expected}
@@ -85,11 +99,11 @@ def plan_submission(folder: Path, expected: dict[str, set[str]], release: Path) 
             else:
                 plan.messages.append(f"no {name}.ipynb in the submission: every cell of it scores 0")
                 continue
-        problem = read_problem(path)
+        nb, problem = read_notebook(path)
         if problem:
             plan.messages.append(f"{path.name} {problem}: nothing in it can be graded, it scores 0")
         else:
-            plan.messages.extend(cell_changes(path, release / f"{name}.ipynb", cells))
+            plan.messages.extend(cell_changes(nb, released[name], cells))
         plan.notebooks[name] = path
     plan.messages.extend(f"'{p.name}' ignored: not a notebook of this assignment" for p in unknown.values())
     return plan
