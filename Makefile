@@ -7,21 +7,21 @@ export PATH := $(BIN):$(PATH)
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help env vendor browser book serve lab exercises grade test lint bench bench-grading lock clean distclean
+.PHONY: help env vendor system book serve lab exercises student-pack grade test lint bench bench-grading lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 env: $(VENV)/.installed  ## create or update the pinned environment in .venv
-$(VENV)/.installed: requirements.lock pyproject.toml tools/make_env.sh
+$(VENV)/.installed: requirements.lock requirements-exercises.lock pyproject.toml tools/make_env.sh
 	@tools/make_env.sh
 
 vendor: _vendor/versions.json  ## copy MathJax, require.js and the widget manager from npm
 _vendor/versions.json: package-lock.json tools/vendor_assets.py | env
 	@$(PYTHON) tools/vendor_assets.py
 
-browser:  ## install Debian's chromium for the browser tests
-	@tools/install_browser.sh
+system:  ## install Debian's chromium (browser tests) and bubblewrap (grading sandbox)
+	@tools/install_debian_packages.sh
 
 book: env vendor  ## build the book into _build/html, executing every chapter
 	@$(PYTHON) tools/build_book.py
@@ -37,11 +37,14 @@ lab: env  ## open JupyterLab on the course
 exercises: env  ## regenerate exercises/ from solutions/ (ASSIGNMENT=name for one)
 	@$(PYTHON) tools/exercises.py generate $(ASSIGNMENT)
 
-grade: env  ## grade every submission of ASSIGNMENT=name on every core, then feedback and grades.csv
+student-pack: env  ## write _build/student/ and _build/student.zip: the notebooks, requirements and guide for students
+	@$(PYTHON) tools/student_pack.py
+
+grade: env system  ## grade every submission of ASSIGNMENT=name on every core, then feedback and grades.csv
 	@test -n "$(ASSIGNMENT)" || { echo "error: say which assignment, e.g. make grade ASSIGNMENT=01_sigmoid_tanh" >&2; exit 2; }
 	@$(PYTHON) tools/grade_class.py $(ASSIGNMENT) $(GRADE_ARGS)
 
-test: env vendor browser  ## run every test (the command CI runs)
+test: env vendor system  ## run every test (the command CI runs)
 	@$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint:  env ## ruff over the code

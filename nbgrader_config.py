@@ -7,6 +7,7 @@ autograded/ and feedback/ here too; .gitignore keeps them out of git.
 """
 
 import os
+import sys
 
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
@@ -15,6 +16,9 @@ c = get_config()  # noqa: F821 -- provided by traitlets when it loads this file
 ROOT = os.path.dirname(os.path.abspath(__file__))  # so a copy of the course works from its own folder
 
 c.CourseDirectory.root = ROOT
+TOOLS = os.path.join(ROOT, "tools")  # the grading sandbox and judge, tools/grading/
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
 c.CourseDirectory.course_id = "activation-gradients"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
@@ -36,6 +40,25 @@ c.Execute.timeout = 60
 # A test cell a student deleted is put back (with a comment saying so) and run,
 # so that deleting a failing check earns nothing and costs a right answer nothing.
 c.OverwriteCells.add_missing_cells = True
+
+
+# Autograding, however it is started (`make grade`, `nbgrader autograde`, the
+# formgrader's button): the student's kernel runs in a bubblewrap sandbox with
+# only the visible checks, and every test cell is judged again, hidden tests
+# included, outside the kernel (tools/grading/kernel.py, judge.py). Without
+# bubblewrap grading stops and says how to fix it; ACTGRAD_GRADE_WITHOUT_SANDBOX=1
+# grades without the sandbox, and every log line says so.
+c.Autograde.autograde_preprocessors = [
+    "grading.kernel.SandboxedExecute",
+    "grading.judge.JudgeHiddenTests",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.JudgeHiddenTests.timeout = c.Execute.timeout
 
 
 class HideHiddenTests(ClearHiddenTests):

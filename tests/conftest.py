@@ -123,7 +123,7 @@ def site_url(served_book: ServedSite) -> str:
 def chromium() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run `make browser` (make test does it).")
+        pytest.fail("Debian's chromium is missing: run `make system` (make test does it).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -107,6 +107,7 @@ def make_course(tmp_path_factory, assignments: list[str], timeout: int = TIMEOUT
     config, found = re.subn(r"(?m)^c\.Execute\.timeout = 60$", f"c.Execute.timeout = {timeout}", config)
     assert found == 1, "nbgrader_config.py should set c.Execute.timeout = 60"
     (course / "nbgrader_config.py").write_text(config)
+    (course / "tools").symlink_to(REPO / "tools")  # the grading sandbox and judge the config names
     for assignment in assignments:
         shutil.copytree(REPO / "solutions" / assignment, course / "solutions" / assignment,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))

@@ -295,7 +295,7 @@ def main() -> int:
     print_build(clean, unchanged, chapters)
     print_widgets(records, pages)
     if site is None:
-        print(f"\n(no {CHROMIUM}: `make browser` installs it; the site figures were skipped)")
+        print(f"\n(no {CHROMIUM}: `make system` installs it; the site figures were skipped)")
     else:
         print_site(site)
     return 0

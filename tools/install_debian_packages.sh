@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium for the browser tests (no browser download:
-# Playwright drives /usr/bin/chromium). Idempotent.
+# Install the Debian packages the course needs beyond Python: Chromium for the
+# browser tests (Playwright drives /usr/bin/chromium, no browser download) and
+# bubblewrap, the sandbox every graded notebook runs in. Idempotent: does
+# nothing when both are there.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+[ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "error: the browser tests need Debian's chromium; run 'sudo apt-get install chromium' and try again." >&2
+  echo "error: the course needs Debian's ${need[*]}; run 'sudo apt-get install ${need[*]}' and try again." >&2
   exit 1
 fi
-echo "==> installing Debian's chromium for the browser tests"
+echo "==> installing Debian's ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-/usr/bin/chromium --version
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

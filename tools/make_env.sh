@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create (or bring up to date) the course environment in .venv from
-# requirements.lock, then install the helper package `actgrad` into it.
+# requirements.lock, then install the helper package `actgrad` into it, and
+# the grading sandbox's environment in .venv-grading from requirements-exercises.lock.
 # Idempotent: `make` calls it whenever the lock file or pyproject.toml changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,15 @@ cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
   }
 }
 JSON
+# The grading sandbox's environment: only what the exercises import (see
+# tools/grading/sandbox.py), with matplotlib's font cache built once.
+grading=.venv-grading
+if [ ! -x "$grading/bin/python" ]; then
+  echo "==> creating the grading sandbox's environment in $grading"
+  python3 -m venv --without-pip "$grading"
+fi
+"$venv/bin/python" -m pip --python "$grading/bin/python" install --quiet -r requirements-exercises.lock 2>&1 | quiet
+mkdir -p "$grading/matplotlib"
+MPLCONFIGDIR="$grading/matplotlib" "$grading/bin/python" -I -c "import matplotlib.font_manager"
 touch "$venv/.installed"
 echo "==> environment ready: $venv"

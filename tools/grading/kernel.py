@@ -1,0 +1,86 @@
+"""Autograding's kernel, confined: nbgrader's Execute with the kernel in the sandbox and no hidden test in it.
+
+The kernel talks to nbgrader over Unix sockets (ZeroMQ's ``ipc`` transport) in
+a folder shared with the sandbox: the sandbox has no network, not even the
+machine's loopback. Hidden tests never reach the student's kernel: while it
+runs, each test cell holds only its visible part. The hidden part is judged
+outside the kernel (``grading.judge``), so nothing the student's code does in
+the kernel can see it, print it or change its verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute
+
+from grading import sandbox
+
+HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
+SOCKETS_INSIDE = "/run/kernel"
+
+
+def visible_part(source: str) -> str:
+    """A test cell's source without its hidden tests."""
+    return HIDDEN.sub("", source)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Starts the kernel inside a sandbox holding a private copy of its working folder."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._sockets = Path(tempfile.mkdtemp(prefix="actgrad-kernel-"))
+        os.chmod(self._sockets, 0o755)
+        self.transport = "ipc"
+        self.ip = str(self._sockets / "k")
+        self.connection_file = str(self._sockets / "kernel.json")
+        self._sandbox: sandbox.Sandbox | None = None
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        self._sandbox = sandbox.Sandbox(Path(kw.get("cwd") or os.getcwd()))
+        # the kernelspec's own interpreter is the course's; the sandbox runs the grading environment's
+        launcher = kernel_cmd.index("ipykernel_launcher") if "ipykernel_launcher" in kernel_cmd else 2
+        argv = [str(sandbox.grading_python()), "-m", "ipykernel_launcher", *kernel_cmd[launcher + 1:]]
+        if sandbox.unsandboxed():
+            kw["env"] = self._sandbox.env()
+        kw["cwd"] = self._sandbox.cwd
+        return self._sandbox.command(argv, writable=[str(self._sockets)]), kw
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart:
+            if self._sandbox is not None:
+                self._sandbox.close()
+            shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute with the kernel in the sandbox and only the visible tests in the kernel."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(**kwargs)
+
+    def preprocess(self, nb, resources, *args, **kwargs):  # noqa: ANN001, ANN201, D102
+        if sandbox.unsandboxed():
+            self.log.warning(sandbox.UNSAFE_NOTE)
+        else:
+            sandbox.check()
+        full = {}
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and "### BEGIN HIDDEN TESTS" in cell.source:
+                full[index] = cell.source
+                cell.source = visible_part(cell.source)
+        try:
+            return super().preprocess(nb, resources, *args, **kwargs)
+        finally:
+            for index, source in full.items():
+                nb.cells[index].source = source
