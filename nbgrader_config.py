@@ -60,6 +60,10 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.JudgeHiddenTests.timeout = c.Execute.timeout
 
+# What a student prints is cut to this much per output, in the graded notebook and its feedback.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_length = 10000
+
 
 class HideHiddenTests(ClearHiddenTests):
     """Feedback: drop hidden-test code, and the tracebacks that would quote it.

@@ -64,6 +64,7 @@ OTHER_CHAPTERS = {
     "initialisation",
     "gradient_cures",
     "training_comparison",
+    "exercises",
     "student_guide",
     "instructor_guide",
     "scaling_out",

@@ -138,8 +138,9 @@ def test_student_guide_validate_command_tells_right_from_wrong(tmp_path: Path) -
     guide = (ROOT / "chapters" / "student_guide.md").read_text()
     command = re.search(r"^nbgrader validate (\S+)$", guide, re.MULTILINE)
     assert command, "the student guide should show `nbgrader validate <notebook>`"
-    release = ROOT / command[1]
-    assert release.exists(), f"the guide's notebook {command[1]} does not exist"
+    # the path as the hub's fetch and the student pack lay it out: <assignment>/<notebook>
+    release = ROOT / "exercises" / command[1]
+    assert release.exists(), f"the guide's notebook {command[1]} is not in exercises/"
     source = nbformat.read(ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     code = {**solution_code(source), "written_saturation": "Its slope is tiny for large |x|."}
     done_right = tmp_path / "right.ipynb"

@@ -82,11 +82,19 @@ class Worker:
         self.restarts += 1
         self.box = sandbox.Sandbox(self.folder)
         inside = WORKER_INSIDE if not sandbox.unsandboxed() else str(HERE)
-        binds = [(str(HERE / name), f"{WORKER_INSIDE}/{name}") for name in ("judge_worker.py", "judge_wire.py")]
+        binds = [
+            (str(HERE / name), f"{WORKER_INSIDE}/{name}") for name in ("judge_worker.py", "judge_wire.py")
+        ]
         argv = [str(sandbox.grading_python()), "-I", f"{inside}/judge_worker.py"]
-        self.process = subprocess.Popen(self.box.command(argv, binds), stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.box.cwd,
-                                        env=self.box.env(), start_new_session=True)
+        self.process = subprocess.Popen(
+            self.box.command(argv, binds),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=self.box.cwd,
+            env=self.box.env(),
+            start_new_session=True,
+        )
         self.failed_cells = []
         for source in self.cells:
             answer = self.ask({"op": "run", "source": source}, time.monotonic() + self.timeout)
@@ -96,14 +104,19 @@ class Worker:
     def restart(self) -> None:
         """Start the worker again after the student's code ended it; fail the call if it cannot be."""
         if self.broken or self.restarts >= MAX_RESTARTS:
-            raise _exception("RuntimeError", "the notebook's code did not run to its end in the judge: "
-                             f"{self.broken or 'it ended its own process too often'}")
+            raise _exception(
+                "RuntimeError",
+                "the notebook's code did not run to its end in the judge: "
+                f"{self.broken or 'it ended its own process too often'}",
+            )
         try:
             self.start()
         except StudentProcessEnded as err:
             self.broken = f"it ended its own process or ignored an interrupt{_why(err)}"
             self.stop()
-            raise _exception("RuntimeError", f"the notebook's code did not run to its end: {self.broken}") from None
+            raise _exception(
+                "RuntimeError", f"the notebook's code did not run to its end: {self.broken}"
+            ) from None
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -144,7 +157,7 @@ class Worker:
             if interrupted:
                 self.stop()
                 raise StudentProcessEnded("it did not stop when interrupted")
-            os.killpg(self.process.pid, signal.SIGINT)  # as nbgrader interrupts a cell that runs too long
+            self.send({"op": "interrupt"})  # as nbgrader interrupts a cell that runs too long
             interrupted, deadline = True, time.monotonic() + 5
 
     def ask(self, message: dict, deadline: float) -> dict:
@@ -171,7 +184,7 @@ class Remote:
 
 
 def _exception(name: str, message: str) -> Exception:
-    """An exception like the one the student's code raised (never a BaseException that is not an Exception)."""
+    """An exception like the one the student's code raised, always an Exception (never SystemExit)."""
     import builtins
 
     cls = getattr(builtins, name, None)
@@ -202,10 +215,13 @@ class Judge:
             self.worker.restart()
         flat = [*args, *kwargs.values()]
         try:
-            message = {"op": "call", "name": remote.name,
-                       "args": wire.encode(list(args), fn=self._fn),
-                       "kwargs": wire.encode(kwargs, fn=self._fn),
-                       "err": {k: v for k, v in np.geterr().items() if v in ("ignore", "warn", "raise")}}
+            message = {
+                "op": "call",
+                "name": remote.name,
+                "args": wire.encode(list(args), fn=self._fn),
+                "kwargs": wire.encode(kwargs, fn=self._fn),
+                "err": {k: v for k, v in np.geterr().items() if v in ("ignore", "warn", "raise")},
+            }
         except wire.WireError as err:
             raise JudgeError(f"a test passes what cannot be sent: {err}") from None
         try:
@@ -213,7 +229,9 @@ class Judge:
             while "cb" in answer:  # the student's code calls a function the test gave it
                 answer = self.worker.ask(self._callback(answer), self.deadline)
         except StudentProcessEnded as err:
-            raise _exception("RuntimeError", f"{remote.name} ended the process it ran in{_why(err)}") from None
+            raise _exception(
+                "RuntimeError", f"{remote.name} ended the process it ran in{_why(err)}"
+            ) from None
         finally:
             self.callbacks.clear()
         return self._unpack(remote.name, answer, flat)
@@ -239,7 +257,11 @@ class Judge:
         def same(path: list, value: Any) -> Any:
             obj = original(path)
             if isinstance(obj, np.ndarray) and isinstance(value, np.ndarray):
-                if obj.shape == value.shape and obj.flags.writeable and not np.array_equal(obj, value, equal_nan=True):
+                if (
+                    obj.shape == value.shape
+                    and obj.flags.writeable
+                    and not np.array_equal(obj, value, equal_nan=True)
+                ):
                     np.copyto(obj, value, casting="unsafe")
             elif isinstance(obj, list) and isinstance(value, list):
                 obj[:] = value
@@ -286,14 +308,18 @@ def _warn(category: str, text: str) -> None:
     import builtins
 
     cls = getattr(builtins, category, None)
-    warnings.warn(text, cls if isinstance(cls, type) and issubclass(cls, Warning) else UserWarning, stacklevel=2)
+    warnings.warn(
+        text, cls if isinstance(cls, type) and issubclass(cls, Warning) else UserWarning, stacklevel=2
+    )
 
 
 class JudgeHiddenTests(Preprocessor):
-    """Autograde step after the kernel: every test cell judged again, with its hidden tests, out of the kernel."""
+    """Autograde step after the kernel: every test cell judged again, hidden tests included, out of it."""
 
     enabled = Bool(True)
-    timeout = Integer(60, help="Seconds each test cell, and each of the student's cells, may take.").tag(config=True)
+    timeout = Integer(60, help="Seconds each test cell, and each of the student's cells, may take.").tag(
+        config=True
+    )
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple:
         release = self._release(resources)
@@ -341,10 +367,14 @@ class JudgeHiddenTests(Preprocessor):
     def _release(self, resources: dict) -> nbformat.NotebookNode:
         coursedir = CourseDirectory(config=self.config)
         info = resources["nbgrader"]
-        path = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"]),
-                    f"{info['notebook']}.ipynb")
+        path = Path(
+            coursedir.format_path(coursedir.release_directory, ".", info["assignment"]),
+            f"{info['notebook']}.ipynb",
+        )
         if not path.is_file():
-            raise JudgeError(f"the released notebook {path} is missing: run 'nbgrader generate_assignment' first")
+            raise JudgeError(
+                f"the released notebook {path} is missing: run 'nbgrader generate_assignment' first"
+            )
         return nbformat.read(path, as_version=4)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -30,16 +31,23 @@ def _dtype(text: str) -> np.dtype:
     return dtype
 
 
-def encode(obj: Any, *, fn: Callable[[Any], Any], same: Callable[[Any], list | None] = lambda o: None,
-           depth: int = 0) -> Any:
+def encode(
+    obj: Any, *, fn: Callable[[Any], Any], same: Callable[[Any], list | None] = lambda o: None, depth: int = 0
+) -> Any:
     """`obj` as JSON-able data; `fn` encodes a callable, `same` names an input `obj` is identical to."""
     if depth > 32:
         raise WireError("nested more than 32 levels deep")
     path = same(obj) if isinstance(obj, (list, np.ndarray)) else None
     if path is not None:
-        return {"same": path, "v": encode(list(obj) if isinstance(obj, list) else np.array(obj),
-                                          fn=fn, same=same if isinstance(obj, list) else lambda o: None,
-                                          depth=depth + 1)}
+        return {
+            "same": path,
+            "v": encode(
+                list(obj) if isinstance(obj, list) else np.array(obj),
+                fn=fn,
+                same=same if isinstance(obj, list) else lambda o: None,
+                depth=depth + 1,
+            ),
+        }
     if obj is None or isinstance(obj, (bool, str)) or type(obj) in (int, float):
         return obj
     if isinstance(obj, np.ndarray):
@@ -64,9 +72,10 @@ def encode(obj: Any, *, fn: Callable[[Any], Any], same: Callable[[Any], list | N
     raise WireError(f"an object of type {type(obj).__name__}, which is not numbers")
 
 
-def decode(data: Any, *, fn: Callable[[dict], Any], same: Callable[[list, Any], Any] = None,
-           depth: int = 0) -> Any:
-    """The value `data` encodes; `fn` turns a callable's description into a callable, `same` resolves an input."""
+def decode(
+    data: Any, *, fn: Callable[[dict], Any], same: Callable[[list, Any], Any] = None, depth: int = 0
+) -> Any:
+    """The value `data` encodes; `fn` makes a callable of its description, `same` resolves an input."""
     if depth > 32:
         raise WireError("nested more than 32 levels deep")
     if data is None or isinstance(data, (bool, int, float, str)):

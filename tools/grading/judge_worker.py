@@ -11,7 +11,10 @@ descriptors, taken before any student code runs.
 from __future__ import annotations
 
 import os
+import queue
+import signal
 import sys
+import threading
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,12 +33,26 @@ class Worker:
 
         self.shell = InteractiveShell.instance()
         self.ns = self.shell.user_ns
+        self.messages: queue.Queue = queue.Queue()
+        threading.Thread(target=self.read, daemon=True).start()
+
+    def read(self) -> None:
+        """Read the grader's messages; an interrupt stops the student's code at once, as SIGINT would."""
+        while True:
+            line = self.inbox.readline(wire.MAX_LINE + 1)
+            message = wire.parse(line) if line else None
+            if message is not None and message.get("op") == "interrupt":
+                os.kill(os.getpid(), signal.SIGINT)
+                continue
+            self.messages.put(message)
+            if message is None:
+                return
 
     def receive(self) -> dict:
-        line = self.inbox.readline(wire.MAX_LINE + 1)
-        if not line:
-            raise SystemExit(0)
-        return wire.parse(line)
+        message = self.messages.get()
+        if message is None:
+            os._exit(0)  # the grader is gone
+        return message
 
     def reply(self, message: dict) -> None:
         wire.send(self.outbox, message)
@@ -66,12 +83,18 @@ class Worker:
 
     def callback(self, ident: int):  # noqa: ANN201
         def call_grader(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            self.reply({"cb": ident, "args": wire.encode(list(args), fn=self._no_fn),
-                        "kwargs": wire.encode(kwargs, fn=self._no_fn)})
+            self.reply(
+                {
+                    "cb": ident,
+                    "args": wire.encode(list(args), fn=self._no_fn),
+                    "kwargs": wire.encode(kwargs, fn=self._no_fn),
+                }
+            )
             answer = self.receive()
             if "error" in answer:
                 raise RuntimeError(answer["error"])
             return wire.decode(answer["result"], fn=self._no_fn)
+
         return call_grader
 
     @staticmethod
@@ -117,8 +140,12 @@ class Worker:
             except BaseException as err:  # noqa: BLE001 -- reported to the grader, which raises it
                 out = {"error": [type(err).__name__, str(err)[:2000]]}
         out["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20]]
-        out["after"] = [wire.encode(obj, fn=lambda o: None, same=lambda o: ids.get(id(o)))
-                        if isinstance(obj, (list, np.ndarray)) else None for obj in flat]
+        out["after"] = [
+            wire.encode(obj, fn=lambda o: None, same=lambda o: ids.get(id(o)))
+            if isinstance(obj, (list, np.ndarray))
+            else None
+            for obj in flat
+        ]
         out["global_rng_moved"] = np.random.get_state()[1].tobytes() != before  # noqa: NPY002
         rngs = [obj for obj in flat if isinstance(obj, np.random.Generator)]
         out["rng_states"] = [r.bit_generator.state for r in rngs]

@@ -10,9 +10,11 @@ the kernel can see it, print it or change its verdict.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -48,11 +50,25 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._sandbox = sandbox.Sandbox(Path(kw.get("cwd") or os.getcwd()))
         # the kernelspec's own interpreter is the course's; the sandbox runs the grading environment's
         launcher = kernel_cmd.index("ipykernel_launcher") if "ipykernel_launcher" in kernel_cmd else 2
-        argv = [str(sandbox.grading_python()), "-m", "ipykernel_launcher", *kernel_cmd[launcher + 1:]]
+        argv = [str(sandbox.grading_python()), "-m", "ipykernel_launcher", *kernel_cmd[launcher + 1 :]]
         if sandbox.unsandboxed():
             kw["env"] = self._sandbox.env()
         kw["cwd"] = self._sandbox.cwd
         return self._sandbox.command(argv, writable=[str(self._sockets)]), kw
+
+    async def _async_interrupt_kernel(self) -> None:
+        """SIGINT to the kernel alone: sent to the process group, it would also reach bubblewrap,
+        which dies of it and takes the kernel along; sent as a message, it would wait forever on
+        a kernel whose sockets the student's code has broken."""
+        process = getattr(self.provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            return
+        pid = process.pid
+        while children := _children(pid):  # bwrap -> bwrap (the sandbox's init) -> the kernel
+            pid = children[0]
+        if pid != process.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
@@ -60,6 +76,17 @@ class SandboxedKernelManager(AsyncKernelManager):
             if self._sandbox is not None:
                 self._sandbox.close()
             shutil.rmtree(self._sockets, ignore_errors=True)
+
+    # AsyncKernelManager binds these names to KernelManager's own coroutines: point them at ours.
+    interrupt_kernel = _async_interrupt_kernel
+    cleanup_resources = _async_cleanup_resources
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 class SandboxedExecute(Execute):

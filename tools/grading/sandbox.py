@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADING_ENV = ROOT / ".venv-grading"
-BWRAP = "/usr/bin/bwrap"
+BWRAP = os.environ.get("ACTGRAD_BWRAP", "/usr/bin/bwrap")  # another path only to test the message
 UNSAFE_VARIABLE = "ACTGRAD_GRADE_WITHOUT_SANDBOX"
 UNSAFE_NOTE = "UNSANDBOXED (ACTGRAD_GRADE_WITHOUT_SANDBOX=1): student code runs with your rights"
 INSIDE = "/submission"  # the private copy of the submission folder, as the sandbox sees it
@@ -62,8 +62,12 @@ def grading_python() -> Path:
 @functools.cache
 def _base_prefix() -> str:
     """The standard library's installation, which the grading environment's venv points to."""
-    out = subprocess.run([str(grading_python()), "-I", "-c", "import sys; print(sys.base_prefix)"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(grading_python()), "-I", "-c", "import sys; print(sys.base_prefix)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -73,42 +77,104 @@ def check() -> None:
     fix_env = "run 'make env' (it creates .venv-grading from requirements-exercises.lock)"
     if not os.path.exists(BWRAP):
         raise SandboxUnavailable(
-            "grading runs every notebook in a bubblewrap sandbox, and /usr/bin/bwrap is missing: "
+            f"grading runs every notebook in a bubblewrap sandbox, and {BWRAP} is missing: "
             "run 'make system' (or 'sudo apt-get install bubblewrap'). To grade without the sandbox, "
-            f"at your own risk, set {UNSAFE_VARIABLE}=1 (make grade: GRADE_ARGS=--no-sandbox).")
+            f"at your own risk, set {UNSAFE_VARIABLE}=1 (make grade: GRADE_ARGS=--no-sandbox)."
+        )
     if not grading_python().exists():
         raise SandboxUnavailable(f"the grading environment {GRADING_ENV} is missing: {fix_env}")
-    probe = subprocess.run([*_bwrap_args(None, None), str(grading_python()), "-I", "-c",
-                            "import numpy, matplotlib, ipykernel"], capture_output=True, text=True)
+    probe = subprocess.run(
+        [*_bwrap_args(None, None), str(grading_python()), "-I", "-c", "import numpy, matplotlib, ipykernel"],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
         raise SandboxUnavailable(
             "the bubblewrap sandbox could not start a Python with NumPy in it "
             f"(bwrap said: {probe.stderr.strip()[-300:] or probe.returncode}). bubblewrap needs user "
             "and network namespaces: on Debian, 'sysctl -w kernel.unprivileged_userns_clone=1' "
             "and a non-zero user.max_user_namespaces; in a container, run it with namespaces allowed. "
-            f"To grade without the sandbox, at your own risk, set {UNSAFE_VARIABLE}=1.")
+            f"To grade without the sandbox, at your own risk, set {UNSAFE_VARIABLE}=1."
+        )
 
 
 def _bwrap_args(private: Path | None, mpl: Path | None) -> list[str]:
     """bubblewrap's options for a sandbox whose writable parts are `private` and `mpl`."""
     base = _base_prefix()
-    args = [BWRAP, "--unshare-all", "--die-with-parent", "--uid", "1000", "--gid", "1000",
-            "--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local",
-            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-            "--ro-bind-try", "/etc/localtime", "/etc/localtime",
-            "--ro-bind-try", "/etc/fonts", "/etc/fonts",
-            "--ro-bind", base, base,
-            # the interpreter's own site-packages is not the grading environment's: hide it
-            "--tmpfs", f"{base}/lib/python3.{_minor()}/site-packages",
-            "--ro-bind", str(GRADING_ENV), str(GRADING_ENV),
-            "--proc", "/proc", "--dev", "/dev",
-            "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
-            "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
-            "--setenv", "LANG", "C.UTF-8", "--setenv", "OPENBLAS_NUM_THREADS", "1",
-            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
-            "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    args = [
+        BWRAP,
+        "--unshare-all",
+        "--die-with-parent",
+        "--uid",
+        "1000",
+        "--gid",
+        "1000",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--tmpfs",
+        "/usr/local",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/sbin",
+        "/sbin",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--ro-bind-try",
+        "/etc/ld.so.cache",
+        "/etc/ld.so.cache",
+        "--ro-bind-try",
+        "/etc/localtime",
+        "/etc/localtime",
+        "--ro-bind-try",
+        "/etc/fonts",
+        "/etc/fonts",
+        "--ro-bind",
+        base,
+        base,
+        # the interpreter's own site-packages is not the grading environment's: hide it
+        "--tmpfs",
+        f"{base}/lib/python3.{_minor()}/site-packages",
+        "--ro-bind",
+        str(GRADING_ENV),
+        str(GRADING_ENV),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(TMP_BYTES),
+        "--tmpfs",
+        "/tmp",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/tmp",
+        "--setenv",
+        "LANG",
+        "C.UTF-8",
+        "--setenv",
+        "OPENBLAS_NUM_THREADS",
+        "1",
+        "--setenv",
+        "OMP_NUM_THREADS",
+        "1",
+        "--setenv",
+        "MPLBACKEND",
+        "Agg",
+        "--setenv",
+        "PYTHONDONTWRITEBYTECODE",
+        "1",
+    ]
     if "NBGRADER_EXECUTION" in os.environ:
         args += ["--setenv", "NBGRADER_EXECUTION", os.environ["NBGRADER_EXECUTION"]]
     if mpl is not None:
@@ -125,8 +191,15 @@ def _minor() -> str:
 
 def _limits() -> list[str]:
     """prlimit's options: the limits every sandboxed process inherits."""
-    return ["/usr/bin/prlimit", f"--as={MEMORY_BYTES}", f"--cpu={CPU_SECONDS}",
-            f"--fsize={FILE_BYTES}", f"--nofile={OPEN_FILES}", "--core=0", "--"]
+    return [
+        "/usr/bin/prlimit",
+        f"--as={MEMORY_BYTES}",
+        f"--cpu={CPU_SECONDS}",
+        f"--fsize={FILE_BYTES}",
+        f"--nofile={OPEN_FILES}",
+        "--core=0",
+        "--",
+    ]
 
 
 @dataclass
@@ -144,8 +217,9 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="actgrad-sandbox-"))
         private = self.scratch / "submission"
         if self.folder.is_dir():
-            shutil.copytree(self.folder, private, symlinks=False,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            shutil.copytree(
+                self.folder, private, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+            )
         else:
             private.mkdir()
         prebuilt = GRADING_ENV / "matplotlib"
@@ -160,9 +234,10 @@ class Sandbox:
     def private(self) -> Path:
         return self.scratch / "submission"
 
-    def command(self, argv: list[str], binds: list[tuple[str, str]] = (),
-                writable: list[str] = ()) -> list[str]:
-        """The command that runs `argv` confined; `binds` are read-only (outside, inside), `writable` shared as they are."""
+    def command(
+        self, argv: list[str], binds: list[tuple[str, str]] = (), writable: list[str] = ()
+    ) -> list[str]:
+        """The command that runs `argv` confined; `binds` read-only (outside, inside), `writable` shared."""
         if unsandboxed():
             return argv
         extra = [a for src, dest in binds for a in ("--ro-bind", src, dest)]
