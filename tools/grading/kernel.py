@@ -70,6 +70,15 @@ class SandboxedKernelManager(AsyncKernelManager):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGINT)
 
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """Kill the sandbox at once: a graceful shutdown request would wait forever on a kernel
+        whose sockets the student's code has broken, and the sandbox keeps nothing worth saving."""
+        self.shutting_down = True
+        self.stop_restarter()
+        if self.has_kernel:
+            await self._async_kill_kernel()
+        await self._async_cleanup_resources(restart=restart)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         if not restart:
@@ -79,6 +88,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     # AsyncKernelManager binds these names to KernelManager's own coroutines: point them at ours.
     interrupt_kernel = _async_interrupt_kernel
+    shutdown_kernel = _async_shutdown_kernel
     cleanup_resources = _async_cleanup_resources
 
 

@@ -6,8 +6,8 @@ Inside a sandbox a program sees
   (``.venv-grading``, made from ``requirements-exercises.lock``: NumPy,
   matplotlib, the IPython kernel), the interpreter's standard library and
   ``/usr``; not ``actgrad``, torch, nbgrader or any file of the course;
-* a private, writable copy of one submission folder (its working directory,
-  ``/submission``) and an empty ``/tmp``;
+* a private, writable copy of one submission folder without its notebooks
+  (its working directory, ``/submission``) and an empty ``/tmp``;
 * no network, no other process of the machine, no home directory;
 
 and it runs under limits on memory, CPU time, file size and the number of
@@ -217,9 +217,10 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="actgrad-sandbox-"))
         private = self.scratch / "submission"
         if self.folder.is_dir():
-            shutil.copytree(
-                self.folder, private, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
-            )
+            # No notebook goes in: the one being graded holds the hidden tests nbgrader put back.
+            # A link is copied as a link, so it leads nowhere inside the sandbox.
+            shutil.copytree(self.folder, private, symlinks=True,
+                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         else:
             private.mkdir()
         prebuilt = GRADING_ENV / "matplotlib"
