@@ -19,8 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
+from traitlets import DottedObjectName
 
 from grading import sandbox
 
@@ -33,8 +35,19 @@ def visible_part(source: str) -> str:
     return HIDDEN.sub("", source)
 
 
+class SandboxedKernelClient(AsyncKernelClient):
+    """A client without the heartbeat channel, whose blocking ping would hang the grader forever on a
+    kernel that the student's code has wedged; timeouts and the process itself tell a dead kernel."""
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["hb"] = False
+        super().start_channels(*args, **kwargs)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the kernel inside a sandbox holding a private copy of its working folder."""
+
+    client_class = DottedObjectName("grading.kernel.SandboxedKernelClient")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
