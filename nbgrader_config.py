@@ -60,9 +60,11 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.JudgeHiddenTests.timeout = c.Execute.timeout
 
-# What a student prints is cut to this much per output, in the graded notebook and its feedback.
+# What a student prints is cut: to a million characters per cell as it arrives (so a flood
+# never fills the grader's memory), then to 1000 lines per output in the graded notebook
+# and its feedback.
+c.SandboxedExecute.max_output_chars = 1_000_000
 c.LimitOutput.max_lines = 1000
-c.LimitOutput.max_length = 10000
 
 
 class HideHiddenTests(ClearHiddenTests):

@@ -89,6 +89,17 @@ class Liar:
 '''
 
 
+# A sigmoid of assignment 1 that is right where the visible checks look (|x| <= 2.5) and a
+# step function beyond: only the hidden tests can tell. Attack tests pair it with an attack.
+STEP_SIGMOID = '''
+def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    right = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(np.abs(x) > 2.5, (x > 0).astype(float), right)
+'''
+
+
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in `course`; fail with its output unless it exits with 0."""
     cmd = [sys.executable, "-m", "nbgrader", *args]

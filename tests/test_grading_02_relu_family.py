@@ -91,6 +91,16 @@ def elu(x, alpha=1.0):
     x[negative] = alpha * np.expm1(x[negative])
     return x
 '''}, {"test_elu"}),
+    # right on small inputs; on the stability check's large one it returns zeros and rewrites
+    # its input to match them, which a check that rereads its input after the call would accept
+    "elu_rewrites_its_input": ({"elu": '''
+def elu(x, alpha=1.0):
+    if isinstance(x, np.ndarray) and x.size > 1000:
+        x[:] = -1.0
+        return np.zeros(x.shape)
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+'''}, {"test_elu_stability"}),
     # the classic backprop bug: the derivative fed the activated value
     "elu_grad_of_output": ({"elu_grad": '''
 def elu_grad(x, alpha=1.0):

@@ -28,6 +28,7 @@ import nbgrader_course as nc
 pytestmark = pytest.mark.slow
 ASSIGNMENT, NOTEBOOK, WRITTEN = "01_sigmoid_tanh", "sigmoid_tanh", "written_saturation"
 
+# patched helpers that agree with everything, and a sigmoid that only the hidden tests can see is wrong
 PATCHES_NUMPY = '''
 import numpy.testing
 
@@ -35,16 +36,7 @@ np.allclose = lambda *args, **kwargs: True
 np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)
 numpy.testing.assert_allclose = lambda *args, **kwargs: None
 numpy.testing.assert_array_almost_equal = lambda *args, **kwargs: None
-
-
-def sigmoid(x):
-    # right where the visible checks look (|x| <= 2), a step function beyond:
-    # only the hidden tests can see it, and only if they ignore the patched helpers
-    x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))
-    right = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return np.where(np.abs(x) > 2.5, (x > 0).astype(float), right)
-'''
+''' + nc.STEP_SIGMOID
 EXITS_KERNEL = '''
 def sigmoid_grad(x):
     import os

@@ -3,8 +3,8 @@
 Assignment 1 is graded twice: once by plain ``nbgrader autograde`` with the
 course's configuration, once by ``tools/grade_class.py`` (``make grade``, which
 uses nbgrader's API as the formgrader's button does). Every attack either
-carries the same wrong sigmoid as ``honest_wrong`` (a step function beyond
-|x| > 2.5, right where the visible checks look) and must score exactly what
+carries the same wrong sigmoid as ``honest_wrong`` (``nc.STEP_SIGMOID``: right
+where the visible checks look, a step function beyond |x| > 2.5) and must score exactly what
 ``honest_wrong`` scores, or carries right answers and must score in full while
 its attack achieves nothing. The honest student must keep every point.
 """
@@ -28,13 +28,7 @@ ASSIGNMENT, NOTEBOOK, WRITTEN = "01_sigmoid_tanh", "sigmoid_tanh", "written_satu
 GRADE_CLASS = nc.REPO / "tools" / "grade_class.py"
 MARK = "actgrad-attack-7f3a"  # in every attack process's command line and every file it writes
 
-WRONG_SIGMOID = """
-def sigmoid(x):
-    x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))
-    right = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return np.where(np.abs(x) > 2.5, (x > 0).astype(float), right)
-"""
+WRONG_SIGMOID = nc.STEP_SIGMOID
 RIGHT_SIGMOID = """
 def sigmoid(x):
     x = np.asarray(x, dtype=float)
@@ -192,6 +186,22 @@ for _fd in range(3, 64):
         pass
 """
 )
+# In the judge's worker only: half a protocol message on every pipe it can write, then silence.
+HALF_MESSAGE = (
+    WRONG_SIGMOID
+    + """
+import fcntl, os, sys, time
+if "judge_worker" in sys.argv[0]:
+    for _fd in range(3, 64):
+        try:
+            if os.readlink(f"/proc/self/fd/{_fd}").startswith("pipe:") and (
+                    fcntl.fcntl(_fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY):
+                os.write(_fd, b'{"ok": tr')
+        except OSError:
+            pass
+    time.sleep(10**7)
+"""
+)
 ATTACKS = {
     "imports_reference": IMPORTS_REFERENCE,
     "input_transformer": INPUT_TRANSFORMER,
@@ -204,6 +214,8 @@ ATTACKS = {
     "network": NETWORK,
     "limits": LIMITS,
     "forges_protocol": FORGES_PROTOCOL,
+    "half_message": HALF_MESSAGE,
+    "links_course": RIGHT_SIGMOID,  # and links to the course's files in its folder: see submit_class
 }
 RIGHT_ANSWERS = {"leaks_tests", "reads_course", "network", "limits"}  # every point, and no harm done
 
@@ -256,6 +268,10 @@ def submit_class(course: Path, port: int, students: list[str]) -> dict:
     for student in students:
         code = ATTACKS[student].replace("PORT", str(port))
         nc.submit(course, student, ASSIGNMENT, NOTEBOOK, {**reference, "sigmoid": code})
+    if "links_course" in students:  # links that nbgrader's copies would follow with the grader's rights
+        folder = course / "submitted" / "links_course" / ASSIGNMENT
+        (folder / "notes.txt").symlink_to(course / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+        (folder / "gb.txt").symlink_to(course / "gradebook.db")
     return reference
 
 
@@ -320,6 +336,19 @@ def test_an_object_equal_to_everything_earns_nothing(autograded) -> None:
     assert autograded.scores["liar"]["test_sigmoid"] == 0
 
 
+def test_half_a_message_to_the_judge_costs_only_its_own_grade(autograded) -> None:
+    half = {k: v or 0 for k, v in points(autograded.scores["half_message"]).items()}
+    assert half["test_sigmoid"] == 0
+    assert sum(half.values()) <= sum(points(autograded.scores["honest_wrong"]).values())
+
+
+def test_a_submission_with_links_is_not_graded_and_leaks_nothing(autograded) -> None:
+    assert not any(points(autograded.scores["links_course"]).values())
+    assert "links_course" in autograded.run.stderr and "a link or special file" in autograded.run.stderr
+    for folder in ("autograded", "feedback"):
+        assert not (autograded.course / folder / "links_course" / ASSIGNMENT).exists()
+
+
 def test_forged_protocol_messages_earn_nothing(autograded) -> None:
     # Its writes also break its own kernel's sockets: nbgrader then grades nothing (None).
     forged = {k: v or 0 for k, v in points(autograded.scores["forges_protocol"]).items()}
@@ -371,7 +400,7 @@ def test_nothing_outlives_its_notebook_or_touches_the_course(autograded) -> None
 def graded_by_make_grade(tmp_path_factory, listener) -> SimpleNamespace:
     """The gradebook attack, a reader and the honest students through tools/grade_class.py."""
     course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=20)
-    submit_class(course, listener.port, ["background", "reads_course"])
+    submit_class(course, listener.port, ["background", "reads_course", "links_course"])
     run = subprocess.run(
         [sys.executable, str(GRADE_CLASS), ASSIGNMENT, "--course", str(course), "--jobs", "2"],
         env=nc.ENV,
@@ -395,6 +424,9 @@ def test_make_grade_keeps_every_other_grade_and_no_process_survives(graded_by_ma
     assert points(graded.scores["background"]) == points(graded.scores["honest_wrong"])
     assert points(graded.scores["reads_course"]) == points(graded.full)
     assert attack_processes() == [] and left_behind() == []
+    assert not any(points(graded.scores["links_course"]).values())
+    (line,) = [ln for ln in graded.run.stdout.splitlines() if ln.startswith("  links_course: ")]
+    assert "a link or special file" in line
     html = nc.feedback_html(graded.course, "reads_course", ASSIGNMENT)
     assert "_hidden_tests_sigmoid" not in html and f"{MARK} FOUND 0 FILES" in html
 

@@ -42,6 +42,7 @@ from grading import sandbox
 HERE = Path(__file__).resolve().parent
 WORKER_INSIDE = "/judge"
 MAX_RESTARTS = 3
+MAX_CALLBACKS = 100_000  # calls of a test's own function during one call of the student's
 
 
 class JudgeError(RuntimeError):
@@ -95,6 +96,10 @@ class Worker:
             env=self.box.env(),
             start_new_session=True,
         )
+        self._in, self._out = self.process.stdin.fileno(), self.process.stdout.fileno()
+        os.set_blocking(self._in, False)
+        os.set_blocking(self._out, False)
+        self._buffer = bytearray()
         self.failed_cells = []
         for source in self.cells:
             answer = self.ask({"op": "run", "source": source}, time.monotonic() + self.timeout)
@@ -131,37 +136,66 @@ class Worker:
             self.box.close()
             self.box = None
 
-    def send(self, message: dict) -> None:
-        try:
-            wire.send(self.process.stdin, message)
-        except (BrokenPipeError, OSError):
-            raise StudentProcessEnded from None
+    def send(self, message: dict, deadline: float) -> None:
+        """Write one message; a worker that stops reading is given until `deadline`, then killed."""
+        pending = memoryview(wire.dumps(message))
+        while pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                raise StudentProcessEnded("it stopped reading what the grader sent")
+            _, ready, _ = select.select([], [self._in], [], left)
+            if ready:
+                try:
+                    pending = pending[os.write(self._in, pending):]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    self.stop()
+                    raise StudentProcessEnded from None
+
+    def _line(self, deadline: float) -> bytes | None:
+        """The next whole line the worker wrote, or None at `deadline` (half a line does not count)."""
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[: end + 1])
+                del self._buffer[: end + 1]
+                return line
+            if len(self._buffer) > wire.MAX_LINE:
+                self.stop()
+                raise StudentProcessEnded("it sent a message longer than the protocol allows")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self._out], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self._out, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    self.stop()
+                    raise StudentProcessEnded
+                self._buffer += chunk
 
     def receive(self, deadline: float) -> dict:
         """The worker's next message; interrupts, then kills, a worker that does not answer in time."""
-        out = self.process.stdout
-        interrupted = False
-        while True:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([out], [], [], max(left, 0))
-            if ready:
-                line = out.readline(wire.MAX_LINE + 1)
-                if not line:
-                    self.stop()
-                    raise StudentProcessEnded
-                try:
-                    return wire.parse(line)
-                except (wire.WireError, ValueError) as err:
-                    self.stop()
-                    raise StudentProcessEnded(f"it sent something that is not the protocol ({err})") from None
-            if interrupted:
+        line = self._line(deadline)
+        if line is None:  # as nbgrader interrupts a cell that runs too long
+            self.send({"op": "interrupt"}, time.monotonic() + 5)
+            line = self._line(time.monotonic() + 5)
+            if line is None:
                 self.stop()
                 raise StudentProcessEnded("it did not stop when interrupted")
-            self.send({"op": "interrupt"})  # as nbgrader interrupts a cell that runs too long
-            interrupted, deadline = True, time.monotonic() + 5
+        try:
+            return wire.parse(line)
+        except Exception as err:  # noqa: BLE001 -- whatever it sent, it is not the protocol
+            self.stop()
+            raise StudentProcessEnded(f"it sent something that is not the protocol ({err})") from None
 
     def ask(self, message: dict, deadline: float) -> dict:
-        self.send(message)
+        self.send(message, deadline)
         return self.receive(deadline)
 
 
@@ -226,7 +260,12 @@ class Judge:
             raise JudgeError(f"a test passes what cannot be sent: {err}") from None
         try:
             answer = self.worker.ask(message, self.deadline)
+            calls = 0
             while "cb" in answer:  # the student's code calls a function the test gave it
+                calls += 1
+                if calls > MAX_CALLBACKS or time.monotonic() > self.deadline:
+                    self.worker.stop()
+                    raise StudentProcessEnded("it called the test's function too often, or too long")
                 answer = self.worker.ask(self._callback(answer), self.deadline)
         except StudentProcessEnded as err:
             raise _exception(
@@ -276,8 +315,9 @@ class Judge:
                 rng.bit_generator.state = state
             if answer.get("global_rng_moved"):
                 np.random.random()  # noqa: NPY002 -- the student's call moved numpy's global generator
-            caught = [(str(category), str(text)) for category, text in answer.get("warnings") or []]
-            error = [str(part) for part in answer["error"]] if "error" in answer else None
+            warned = (answer.get("warnings") or [])[:20]
+            caught = [(str(category)[:100], str(text)[:500]) for category, text in warned]
+            error = [str(part)[:2000] for part in answer["error"][:2]] if "error" in answer else None
             result = None if error else wire.decode(answer["result"], fn=_refuse, same=same)
         except (wire.WireError, KeyError, TypeError, ValueError) as err:
             raise _exception("TypeError", f"{name} returned what the grader cannot read: {err}") from None

@@ -21,8 +21,10 @@ from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import DottedObjectName
+from traitlets import DottedObjectName, Integer
 
 from grading import sandbox
 
@@ -112,18 +114,47 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+class SubmissionRefused(RuntimeError):
+    """A submission that is not graded at all, and why."""
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute with the kernel in the sandbox and only the visible tests in the kernel."""
+
+    max_output_chars = Integer(
+        1_000_000, help="Characters of output a cell may keep; the rest is dropped as it arrives."
+    ).tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(**kwargs)
+        self._kept: dict[int, int] = {}
+
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
+        """Keep at most `max_output_chars` of a cell's output: a flood never fills the grader's memory."""
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        kept = self._kept.get(cell_index, 0)
+        self._kept[cell_index] = kept + size
+        if kept + size <= self.max_output_chars:
+            return super().output(outs, msg, display_id, cell_index)
+        if kept <= self.max_output_chars:  # the first output over the limit: say so, once
+            outs.append(new_output("stream", name="stderr",
+                                   text=f"\n[output cut: more than {self.max_output_chars} characters]\n"))
+        return None
 
     def preprocess(self, nb, resources, *args, **kwargs):  # noqa: ANN001, ANN201, D102
         if sandbox.unsandboxed():
             self.log.warning(sandbox.UNSAFE_NOTE)
         else:
             sandbox.check()
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info.get("student", "."),
+                                               info.get("assignment", ".")))
+        if submitted.is_dir() and (odd := sandbox.not_plain(submitted)):
+            raise SubmissionRefused(f"{submitted} holds {odd[0]}, a link or special file: nothing is graded "
+                                    "(links could read the course's files); ask for plain files")
         full = {}
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and "### BEGIN HIDDEN TESTS" in cell.source:

@@ -7,11 +7,13 @@ Inside a sandbox a program sees
   matplotlib, the IPython kernel), the interpreter's standard library and
   ``/usr``; not ``actgrad``, torch, nbgrader or any file of the course;
 * a private, writable copy of one submission folder without its notebooks
-  (its working directory, ``/submission``) and an empty ``/tmp``;
+  (its working directory, ``/submission``, in the sandbox's own memory, 256 MB
+  at most) and an empty ``/tmp`` (256 MB);
 * no network, no other process of the machine, no home directory;
 
 and it runs under limits on memory, CPU time, file size and the number of
-processes. Every process it starts ends when it ends (its own PID namespace).
+processes (the last two for the whole sandbox where root can make cgroups).
+Every process it starts ends when it ends (its own PID namespace).
 
 Grading without the sandbox takes an explicit ``ACTGRAD_GRADE_WITHOUT_SANDBOX=1``
 (``tools/grade_class.py --no-sandbox``); every log line then says so.
@@ -20,10 +22,9 @@ Grading without the sandbox takes an explicit ``ACTGRAD_GRADE_WITHOUT_SANDBOX=1`
 from __future__ import annotations
 
 import functools
+import itertools
 import os
-import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +35,11 @@ BWRAP = os.environ.get("ACTGRAD_BWRAP", "/usr/bin/bwrap")  # another path only t
 UNSAFE_VARIABLE = "ACTGRAD_GRADE_WITHOUT_SANDBOX"
 UNSAFE_NOTE = "UNSANDBOXED (ACTGRAD_GRADE_WITHOUT_SANDBOX=1): student code runs with your rights"
 INSIDE = "/submission"  # the private copy of the submission folder, as the sandbox sees it
-MPL_INSIDE = "/var/matplotlib"  # matplotlib's config and font cache, writable, per sandbox
-PIDS_CGROUP = Path("/sys/fs/cgroup/pids")  # cgroup v1 pids controller, where the machine has one
+_serial = itertools.count()
+MPL_INSIDE = "/tmp/matplotlib"  # matplotlib's config dir with its prebuilt font cache
+CGROUPS = Path("/sys/fs/cgroup")  # cgroup v1 controllers, where the machine has them
+FIRST_FD = 10  # the files of the private copy are passed to bubblewrap from here on
+MAX_FILES = 100  # files of a submission folder copied into the sandbox
 
 # Limits of one sandbox (a kernel, or the judge's worker).
 MEMORY_BYTES = 4 << 30  # address space
@@ -44,6 +48,7 @@ FILE_BYTES = 64 << 20  # largest file it may write
 OPEN_FILES = 256
 PROCESSES = 64  # processes and threads together (where the pids cgroup is writable)
 TMP_BYTES = 256 << 20
+SUBMISSION_BYTES = 256 << 20  # the private copy and what the program writes next to it
 
 
 class SandboxUnavailable(RuntimeError):
@@ -84,7 +89,7 @@ def check() -> None:
     if not grading_python().exists():
         raise SandboxUnavailable(f"the grading environment {GRADING_ENV} is missing: {fix_env}")
     probe = subprocess.run(
-        [*_bwrap_args(None, None), str(grading_python()), "-I", "-c", "import numpy, matplotlib, ipykernel"],
+        [*_bwrap_args(), "--", str(grading_python()), "-I", "-c", "import numpy, matplotlib, ipykernel"],
         capture_output=True,
         text=True,
     )
@@ -98,8 +103,8 @@ def check() -> None:
         )
 
 
-def _bwrap_args(private: Path | None, mpl: Path | None) -> list[str]:
-    """bubblewrap's options for a sandbox whose writable parts are `private` and `mpl`."""
+def _bwrap_args() -> list[str]:
+    """bubblewrap's options for a sandbox, up to the private copy of the submission."""
     base = _base_prefix()
     args = [
         BWRAP,
@@ -177,11 +182,7 @@ def _bwrap_args(private: Path | None, mpl: Path | None) -> list[str]:
     ]
     if "NBGRADER_EXECUTION" in os.environ:
         args += ["--setenv", "NBGRADER_EXECUTION", os.environ["NBGRADER_EXECUTION"]]
-    if mpl is not None:
-        args += ["--bind", str(mpl), MPL_INSIDE, "--setenv", "MPLCONFIGDIR", MPL_INSIDE]
-    if private is not None:
-        args += ["--bind", str(private), INSIDE, "--chdir", INSIDE]
-    return [*args, "--"]
+    return args
 
 
 @functools.cache
@@ -204,68 +205,76 @@ def _limits() -> list[str]:
 
 @dataclass
 class Sandbox:
-    """A private copy of one submission folder, and how to run a program confined to it.
+    """How to run a program confined, with a private copy of one submission folder.
 
-    Use it as a context manager: leaving it removes the copy and the process limit.
+    The copy lives in the sandbox's own size-limited memory (``/submission``):
+    bubblewrap copies each file in from a descriptor this side opens, so
+    nothing the program writes reaches the machine's disk. Notebooks are left
+    out (the one being graded holds the hidden tests nbgrader put back), and so
+    are links. Use it as a context manager: leaving it removes the limits.
     """
 
     folder: Path
-    scratch: Path = field(init=False)
-    cgroup: Path | None = field(init=False, default=None)
+    cgroups: list[Path] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        self.scratch = Path(tempfile.mkdtemp(prefix="actgrad-sandbox-"))
-        private = self.scratch / "submission"
-        if self.folder.is_dir():
-            # No notebook goes in: the one being graded holds the hidden tests nbgrader put back.
-            # A link is copied as a link, so it leads nowhere inside the sandbox.
-            shutil.copytree(self.folder, private, symlinks=True,
-                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-        else:
-            private.mkdir()
-        prebuilt = GRADING_ENV / "matplotlib"
-        if prebuilt.is_dir():
-            shutil.copytree(prebuilt, self.scratch / "matplotlib")
-        else:
-            (self.scratch / "matplotlib").mkdir()
         if not unsandboxed():
-            self.cgroup = _new_cgroup(self.scratch.name)
+            self.cgroups = _new_cgroups(f"sandbox-{os.getpid()}-{next(_serial)}")
 
-    @property
-    def private(self) -> Path:
-        return self.scratch / "submission"
+    def files(self) -> tuple[list[str], list[tuple[Path, str]]]:
+        """The folders and (file, path inside) of the private copy."""
+        folders, files = [], []
+        if self.folder.is_dir():
+            for path in sorted(self.folder.rglob("*")):
+                relative = path.relative_to(self.folder)
+                if path.is_symlink() or ".ipynb_checkpoints" in relative.parts or path.suffix == ".ipynb":
+                    continue
+                if path.is_dir():
+                    folders.append(f"{INSIDE}/{relative}")
+                elif path.is_file() and len(files) < MAX_FILES:
+                    files.append((path, f"{INSIDE}/{relative}"))
+        fontlist = sorted((GRADING_ENV / "matplotlib").glob("fontlist-*.json"))
+        files += [(path, f"{MPL_INSIDE}/{path.name}") for path in fontlist]
+        return folders, files
 
-    def command(
-        self, argv: list[str], binds: list[tuple[str, str]] = (), writable: list[str] = ()
-    ) -> list[str]:
+    def command(self, argv: list[str], binds: list[tuple[str, str]] = (),
+                writable: list[str] = ()) -> list[str]:
         """The command that runs `argv` confined; `binds` read-only (outside, inside), `writable` shared."""
         if unsandboxed():
             return argv
+        folders, files = self.files()
+        copy = ["--size", str(SUBMISSION_BYTES), "--tmpfs", INSIDE, "--dir", MPL_INSIDE,
+                "--setenv", "MPLCONFIGDIR", MPL_INSIDE]
+        copy += [a for folder in folders for a in ("--dir", folder)]
+        copy += [a for fd, (_, inside) in enumerate(files, FIRST_FD) for a in ("--file", str(fd), inside)]
         extra = [a for src, dest in binds for a in ("--ro-bind", src, dest)]
         extra += [a for path in writable for a in ("--bind", path, path)]
-        bwrap = _bwrap_args(self.private, self.scratch / "matplotlib")
-        command = [*_limits(), *bwrap[:-1], *extra, "--", *argv]
-        if self.cgroup is None:
-            return command
-        # enter the process limit first; every process the sandbox starts inherits it
-        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.cgroup / "cgroup.procs"), *command]
+        bwrap = [*_bwrap_args(), *copy, "--chdir", INSIDE, *extra, "--", *argv]
+        # bash (dash opens no descriptor above 9) enters the cgroups (every process the sandbox
+        # starts inherits them) and opens the files to copy, then becomes prlimit, then bubblewrap.
+        enter = "".join(f'echo $$ > "{group}/cgroup.procs" && ' for group in self.cgroups)
+        fds = range(FIRST_FD, FIRST_FD + len(files))
+        opens = "".join(f'exec {fd}<"${n}" && ' for n, fd in enumerate(fds, 1))
+        script = f"{enter}{opens}shift {len(files)} && exec \"$@\""
+        return ["/bin/bash", "-c", script, "sandbox", *(str(path) for path, _ in files), *_limits(), *bwrap]
 
     def env(self) -> dict[str, str] | None:
         """The environment of an unsandboxed run (None: the sandbox sets its own)."""
         if not unsandboxed():
             return None
-        env = dict(os.environ, MPLCONFIGDIR=str(self.scratch / "matplotlib"), MPLBACKEND="Agg")
+        env = dict(os.environ, MPLBACKEND="Agg")
         env.pop("PYTHONPATH", None)
         return env
 
     @property
     def cwd(self) -> str:
-        return str(self.private)
+        """Where to start the command: the folder itself only when unsandboxed."""
+        return str(self.folder) if unsandboxed() and self.folder.is_dir() else "/"
 
     def close(self) -> None:
-        if self.cgroup is not None:
-            _remove_cgroup(self.cgroup)
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        for group in self.cgroups:
+            _remove_cgroup(group)
+        self.cgroups = []
 
     def __enter__(self) -> Sandbox:
         return self
@@ -274,15 +283,35 @@ class Sandbox:
         self.close()
 
 
-def _new_cgroup(name: str) -> Path | None:
-    """A pids cgroup that allows PROCESSES tasks, or None where this machine gives none."""
-    try:
-        group = PIDS_CGROUP / "actgrad-grading" / name
-        group.mkdir(parents=True)
-        (group / "pids.max").write_text(str(PROCESSES))
-        return group
-    except OSError:
-        return None
+def not_plain(folder: Path) -> list[str]:
+    """The entries of a submitted folder that are links or special files (relative paths).
+
+    Copying them, as nbgrader does, would read whatever they point to with the grader's rights.
+    """
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if p.is_symlink() or not (p.is_file() or p.is_dir()))
+
+
+def _new_cgroups(name: str) -> list[Path]:
+    """A pids cgroup of PROCESSES tasks and a memory cgroup of MEMORY_BYTES, where the machine gives them.
+
+    They need root and cgroup v1's controllers at /sys/fs/cgroup/<controller>; without them the
+    per-process limits of prlimit still hold.
+    """
+    groups = []
+    for controller, settings in (("pids", {"pids.max": PROCESSES}),
+                                 ("memory", {"memory.limit_in_bytes": MEMORY_BYTES,
+                                             "memory.memsw.limit_in_bytes": MEMORY_BYTES})):
+        group = CGROUPS / controller / "actgrad-grading" / name
+        try:
+            group.mkdir(parents=True)
+            groups.append(group)
+            for key, value in settings.items():
+                if (group / key).exists():
+                    (group / key).write_text(str(value))
+        except OSError:
+            continue
+    return groups
 
 
 def _remove_cgroup(group: Path) -> None:

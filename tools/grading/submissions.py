@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.coursedir import CourseDirectory
 
+from grading import sandbox
+
 
 @dataclass
 class Plan:
@@ -85,6 +87,10 @@ def plan_submission(folder: Path, expected: dict[str, set[str]],
     holds their test cells as handed out (`released_tests`).
     """
     plan = Plan(student=folder.parent.name, folder=folder)
+    if odd := sandbox.not_plain(folder):
+        plan.messages.append(f"holds {odd[0]}, a link or special file: nothing is graded "
+                             "(links could read the course's files); ask for plain files")
+        return plan
     present = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
     unknown = {stem: p for stem, p in present.items() if stem not in expected}
     for name, cells in expected.items():

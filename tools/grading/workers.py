@@ -55,7 +55,7 @@ def grade_one(assignment: str, student: str, folder: str, notebooks: dict[str, s
     coursedir, api = _worker["coursedir"], _worker["api"]
     dest = _fresh(coursedir.format_path(coursedir.submitted_directory, student, assignment))
     for entry in os.scandir(folder):  # timestamp.txt and any data files, but only the chosen notebooks
-        if entry.is_file() and not entry.name.endswith(".ipynb"):
+        if entry.is_file(follow_symlinks=False) and not entry.name.endswith(".ipynb"):
             shutil.copyfile(entry.path, os.path.join(dest, entry.name))
     for name, path in notebooks.items():
         shutil.copyfile(path, os.path.join(dest, f"{name}.ipynb"))
