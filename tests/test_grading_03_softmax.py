@@ -263,10 +263,10 @@ def test_alternative_correct_implementation_gets_full_marks(graded, student):
 
 def test_always_true_object_fools_no_hidden_test(graded):
     nc.check_loses_exactly(graded, "always_true", ATTACKED)
-    # the visible checks believe the object: the hidden tests catch it
     message = nc.error_message(graded, "always_true", "test_softmax")
-    assert message.startswith("softmax fails hidden tests:")
-    assert "did not return numbers" in message
+    # the kernel's visible checks believe the object; the judge refuses it where it
+    # leaves the sandbox, since it is not numbers
+    assert message.startswith("softmax returned an object of type Liar, which is not numbers"), message
 
 
 def test_naive_log_softmax_fails_only_for_its_minus_infinity(graded):

@@ -391,8 +391,10 @@ def test_alternative_correct_implementation_gets_full_marks(graded, student):
 
 def test_always_true_object_fools_no_hidden_test(graded):
     nc.check_loses_exactly(graded, "always_true", ATTACKED)
-    # the visible checks pass (the object is honest about scalars): the hidden tests catch it
-    assert nc.error_message(graded, "always_true", "test_silu").startswith("silu fails hidden tests:")
+    # the kernel's visible checks believe the object; the judge refuses it where it leaves
+    # the sandbox, since it is not numbers
+    message = nc.error_message(graded, "always_true", "test_silu")
+    assert message.startswith("silu returned an object of type Liar, which is not numbers"), message
 
 
 @pytest.mark.parametrize("name, grade_id", [("softplus_naive", "test_softplus_stability"),

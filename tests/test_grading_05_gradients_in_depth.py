@@ -338,10 +338,11 @@ def test_alternative_correct_implementation_gets_full_marks(graded, student):
 
 def test_always_true_object_fools_no_hidden_test(graded):
     nc.check_loses_exactly(graded, "always_true", ATTACKED)
-    # the visible checks pass (np.std asks the object itself): the hidden tests catch it
+    # In the kernel np.std asks the object itself, which claims the right value; what leaves
+    # the judge's sandbox is only the array's numbers, zeros, and the visible check sees them.
     message = nc.error_message(graded, "always_true", "test_he_normal")
-    assert message.startswith("he_normal fails hidden tests:")
-    assert "the variance of the entries is 0," in message
+    assert message.startswith("the standard deviation should be about sqrt(2 / fan_in)"), message
+    assert message.endswith("got 0.0000"), message
     message = nc.error_message(graded, "always_true", "test_he_normal_rng")
     assert "generators with different seeds gave the same weights" in message
 

@@ -319,7 +319,7 @@ class Judge:
             caught = [(str(category)[:100], str(text)[:500]) for category, text in warned]
             error = [str(part)[:2000] for part in answer["error"][:2]] if "error" in answer else None
             result = None if error else wire.decode(answer["result"], fn=_refuse, same=same)
-        except (wire.WireError, KeyError, TypeError, ValueError) as err:
+        except (wire.WireError, LookupError, TypeError, ValueError, AttributeError) as err:
             raise _exception("TypeError", f"{name} returned what the grader cannot read: {err}") from None
         for category, text in caught:
             _warn(category, text)

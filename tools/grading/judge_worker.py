@@ -136,9 +136,13 @@ class Worker:
             warnings.simplefilter("always")
             try:
                 result = function(*inputs, **kwargs)
-                out["result"] = wire.encode(result, fn=self._no_fn, same=lambda o: ids.get(id(o)))
             except BaseException as err:  # noqa: BLE001 -- reported to the grader, which raises it
                 out = {"error": [type(err).__name__, str(err)[:2000]]}
+            else:
+                try:
+                    out["result"] = wire.encode(result, fn=self._no_fn, same=lambda o: ids.get(id(o)))
+                except BaseException as err:  # noqa: BLE001 -- e.g. an object that is not numbers
+                    out = {"error": ["TypeError", f"{name} returned {err}"[:2000]]}
         out["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20]]
         out["after"] = [
             wire.encode(obj, fn=lambda o: None, same=lambda o: ids.get(id(o)))
