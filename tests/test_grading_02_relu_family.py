@@ -91,16 +91,6 @@ def elu(x, alpha=1.0):
     x[negative] = alpha * np.expm1(x[negative])
     return x
 '''}, {"test_elu"}),
-    # right on small inputs; on the stability check's large one it returns zeros and rewrites
-    # its input to match them, which a check that rereads its input after the call would accept
-    "elu_rewrites_its_input": ({"elu": '''
-def elu(x, alpha=1.0):
-    if isinstance(x, np.ndarray) and x.size > 1000:
-        x[:] = -1.0
-        return np.zeros(x.shape)
-    x = np.asarray(x, dtype=float)
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
-'''}, {"test_elu_stability"}),
     # the classic backprop bug: the derivative fed the activated value
     "elu_grad_of_output": ({"elu_grad": '''
 def elu_grad(x, alpha=1.0):
@@ -123,6 +113,22 @@ def elu_grad(x, alpha=1.0):
     return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))
 '''}, {"test_elu_grad"}),
 }
+
+# Wrong implementations kept out of WRONG, so that tests/synthetic_class.py draws the same class
+# as before they were added.
+WRONG_SINCE_THE_JUDGE = {
+    # right on small inputs; on the stability check's large one it returns zeros and rewrites
+    # its input to match them, which a check that rereads its input after the call would accept
+    "elu_rewrites_its_input": ({"elu": '''
+def elu(x, alpha=1.0):
+    if isinstance(x, np.ndarray) and x.size > 1000:
+        x[:] = -1.0
+        return np.zeros(x.shape)
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+'''}, {"test_elu_stability"}),
+}
+WRONG_ALL = {**WRONG, **WRONG_SINCE_THE_JUDGE}
 
 # Three more correct ways to write each function: every one gets full marks.
 ALTERNATIVES = {
@@ -235,12 +241,12 @@ def elu(x, alpha=1.0):
 '''
 ATTACKED = {"test_elu", "test_elu_stability"}
 
-STUDENTS = ["reference", "untouched", "always_true", *WRONG, *ALTERNATIVES]
+STUDENTS = ["reference", "untouched", "always_true", *WRONG_ALL, *ALTERNATIVES]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    wrong = {student: answers for student, (answers, _) in WRONG.items()}
+    wrong = {student: answers for student, (answers, _) in WRONG_ALL.items()}
     return nc.grade_class(tmp_path_factory, ASSIGNMENT, NOTEBOOK, written={WRITTEN: ANSWER},
                           students={"always_true": {"elu": ALWAYS_TRUE}, **wrong, **ALTERNATIVES},
                           feedback_for=["leaky_max_trick"])
@@ -267,9 +273,9 @@ def test_untouched_release_scores_zero_and_is_graded(graded):
     nc.check_untouched(graded, "test_elu_stability")
 
 
-@pytest.mark.parametrize("student", list(WRONG))
+@pytest.mark.parametrize("student", list(WRONG_ALL))
 def test_wrong_implementation_loses_exactly_its_cells(graded, student):
-    nc.check_loses_exactly(graded, student, WRONG[student][1])
+    nc.check_loses_exactly(graded, student, WRONG_ALL[student][1])
 
 
 @pytest.mark.parametrize("student", list(ALTERNATIVES))

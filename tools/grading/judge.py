@@ -106,6 +106,16 @@ class Worker:
             if not answer.get("ok"):
                 self.failed_cells.append(str(answer.get("error")))
 
+    def callables(self, names: list[str]) -> set[str]:
+        """Which of `names` the student's code defined as functions (all of them, if it cannot say)."""
+        if not self.alive():
+            return set(names)  # every call then fails, and says why
+        try:
+            answer = self.ask({"op": "callables", "names": names}, time.monotonic() + self.timeout)
+        except StudentProcessEnded:
+            return set(names)
+        return set(names) & {str(n) for n in answer.get("callables") or []}
+
     def restart(self) -> None:
         """Start the worker again after the student's code ended it; fail the call if it cannot be."""
         if self.broken or self.restarts >= MAX_RESTARTS:
@@ -375,6 +385,9 @@ class JudgeHiddenTests(Preprocessor):
             except StudentProcessEnded as err:  # every call of a student function now fails, saying why
                 worker.broken = f"it ended its own process or ignored an interrupt{_why(err)}"
                 worker.stop()
+            wanted = [name for cell in release.cells if _nbgrader(cell).get("solution")
+                      for name in defined_names(cell.source)]
+            defined = worker.callables(wanted)
             namespace: dict[str, Any] = {"__name__": "__main__"}
             for cell in release.cells:
                 if cell.cell_type != "code":
@@ -386,8 +399,10 @@ class JudgeHiddenTests(Preprocessor):
                         judge.deadline = time.monotonic() + self.timeout
                         verdicts[grade_id] = _run(tests[grade_id].source, namespace)
                 elif meta.get("solution"):
+                    # as in the kernel, a function the student's code never defined is a NameError
                     for name in defined_names(cell.source):
-                        namespace[name] = Remote(name, judge)
+                        if name in defined:
+                            namespace[name] = Remote(name, judge)
                 else:
                     failure = _run(cell.source, namespace)
                     if failure:

@@ -24,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import DottedObjectName, Integer
+from traitlets import Integer
 
 from grading import sandbox
 
@@ -49,10 +49,10 @@ class SandboxedKernelClient(AsyncKernelClient):
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the kernel inside a sandbox holding a private copy of its working folder."""
 
-    client_class = DottedObjectName("grading.kernel.SandboxedKernelClient")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.client_factory = SandboxedKernelClient
         self._sockets = Path(tempfile.mkdtemp(prefix="actgrad-kernel-"))
         os.chmod(self._sockets, 0o755)
         self.transport = "ipc"
