@@ -40,8 +40,9 @@ exercises: env  ## regenerate exercises/ from solutions/ (ASSIGNMENT=name for on
 student-pack: env  ## write _build/student/ and _build/student.zip: the notebooks, requirements and guide for students
 	@$(PYTHON) tools/student_pack.py
 
-grade: env system  ## grade every submission of ASSIGNMENT=name on every core, then feedback and grades.csv
+grade: env  ## grade every submission of ASSIGNMENT=name on every core, then feedback and grades.csv
 	@test -n "$(ASSIGNMENT)" || { echo "error: say which assignment, e.g. make grade ASSIGNMENT=01_sigmoid_tanh" >&2; exit 2; }
+	@tools/install_debian_packages.sh sandbox
 	@$(PYTHON) tools/grade_class.py $(ASSIGNMENT) $(GRADE_ARGS)
 
 test: env vendor system  ## run every test (the command CI runs)
@@ -53,7 +54,8 @@ lint:  env ## ruff over the code
 bench: env vendor  ## print build-time figures
 	@$(PYTHON) tools/benchmark.py
 
-bench-grading: env  ## time serial nbgrader against tools/grade_class.py on 200 submissions
+bench-grading: env  ## time serial nbgrader against sandboxed tools/grade_class.py on 200 submissions
+	@tools/install_debian_packages.sh sandbox
 	@$(PYTHON) tools/benchmark_grading.py $(BENCH_ARGS)
 
 lock:  ## re-resolve requirements.in into requirements.lock

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Install the Debian packages the course needs beyond Python: Chromium for the
-# browser tests (Playwright drives /usr/bin/chromium, no browser download) and
-# bubblewrap, the sandbox every graded notebook runs in. Idempotent: does
-# nothing when both are there.
+# Install the Debian packages the course needs beyond Python, and nothing twice:
+#   browser  Chromium for the browser tests (Playwright drives /usr/bin/chromium,
+#            no browser download)
+#   sandbox  bubblewrap, the sandbox every graded notebook runs in
+# With no argument, both (what `make test` needs); `make grade` asks for the sandbox only.
 set -euo pipefail
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
-[ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+for what in "${@:-browser sandbox}"; do
+  for part in $what; do
+    case "$part" in
+      browser) [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core) ;;
+      sandbox) [ -x /usr/bin/bwrap ] || need+=(bubblewrap) ;;
+      *) echo "error: unknown part '$part' (browser or sandbox)" >&2; exit 2 ;;
+    esac
+  done
+done
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
