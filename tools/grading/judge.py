@@ -376,7 +376,10 @@ class JudgeHiddenTests(Preprocessor):
         tests = {_nbgrader(c)["grade_id"]: c for c in nb.cells if is_test(c)}
         student_cells = [c.source for c in nb.cells if c.cell_type == "code" and not is_test(c)]
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        worker = Worker(folder, student_cells, self.timeout)
+        # The kernel already held the student to the time limit; the judge, which only has to
+        # confirm verdicts, gets more, so a loaded machine never fails what the kernel passed.
+        limit = 2 * self.timeout + 10
+        worker = Worker(folder, student_cells, limit)
         judge = Judge(worker)
         verdicts: dict[str, str | None] = {}
         try:
@@ -395,8 +398,9 @@ class JudgeHiddenTests(Preprocessor):
                 meta = _nbgrader(cell)
                 if is_test(cell):
                     grade_id = meta["grade_id"]
-                    if grade_id in tests:
-                        judge.deadline = time.monotonic() + self.timeout
+                    # a cell the kernel failed scores 0 whatever the judge says: no need to run it
+                    if grade_id in tests and not _failed(tests[grade_id]):
+                        judge.deadline = time.monotonic() + limit
                         verdicts[grade_id] = _run(tests[grade_id].source, namespace)
                 elif meta.get("solution"):
                     # as in the kernel, a function the student's code never defined is a NameError
@@ -411,7 +415,7 @@ class JudgeHiddenTests(Preprocessor):
             worker.stop()
         for grade_id, failure in verdicts.items():
             cell = tests[grade_id]
-            if failure and not any(o.output_type == "error" for o in cell.outputs):
+            if failure and not _failed(cell):
                 ename, _, evalue = failure.partition(": ")
                 cell.outputs.append(new_output("error", ename=ename, evalue=evalue, traceback=[failure]))
         note = sandbox.UNSAFE_NOTE if sandbox.unsandboxed() else "in the sandbox"
@@ -431,6 +435,12 @@ class JudgeHiddenTests(Preprocessor):
                 f"the released notebook {path} is missing: run 'nbgrader generate_assignment' first"
             )
         return nbformat.read(path, as_version=4)
+
+
+def _failed(cell: nbformat.NotebookNode) -> bool:
+    """Whether the kernel failed this test cell, as nbgrader reads it (an error, or stderr)."""
+    return any(o.output_type == "error" or (o.output_type == "stream" and o.get("name") == "stderr")
+               for o in cell.get("outputs", []))
 
 
 def _run(source: str, namespace: dict) -> str | None:
