@@ -79,7 +79,7 @@ def graded(tmp_path_factory) -> SimpleNamespace:
     students = make_class(course, ASSIGNMENT, len(KINDS) + 2, seed=11, kinds=[*KINDS, "partly", "correct"])
     submitted_before = digest(course / "submitted")
     serial = tmp_path_factory.mktemp("serial")
-    shutil.copytree(course, serial, dirs_exist_ok=True)
+    shutil.copytree(course, serial, dirs_exist_ok=True, symlinks=True)  # tools/ stays the course's link
     subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=serial, env=nc.ENV,
                    capture_output=True, text=True, timeout=900, check=False)
     nb_export = subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=serial, env=nc.ENV,
