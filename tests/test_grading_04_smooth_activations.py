@@ -4,7 +4,7 @@ One temporary course, one `nbgrader autograde` run for all the students below
 (module-scoped fixture): the reference solution, the untouched release, wrong
 implementations that must each lose exactly the points of the cells they
 break, alternative correct implementations that must get every point, and an
-always-true object that must not fool the hidden tests. 13 students: about
+always-true object that must not fool the hidden tests. 15 students: about
 30 s of CPU time (95 s wall on a busy two-core machine), nearly all of it the
 autograde run (one kernel per student).
 """
@@ -30,14 +30,26 @@ def softplus(x):
     x = np.asarray(x, dtype=float)
     return np.log(1.0 + np.exp(x))
 '''}, {"test_softplus_stability"}),
-    # right values, but the caller's float array is overwritten
+    # right values, but the caller's float array is overwritten: only the input point is lost
     "softplus_in_place": ({"softplus": '''
 def softplus(x):
     x = np.asarray(x, dtype=float)
     m = np.maximum(x, 0.0)
     x -= 2.0 * m  # now -|x|
     return m + np.log1p(np.exp(x))
-'''}, {"test_softplus"}),
+'''}, {"test_softplus_input"}),
+    # right values for floats, but the array keeps the input's dtype: for a list of ints an
+    # int array (the sigmoid truncated to 0), so only the type point is lost
+    "softplus_grad_empty_like": ({"softplus_grad": '''
+def softplus_grad(x):
+    x = np.asarray(x)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+'''}, {"test_softplus_grad_type"}),
     "softplus_grad_returns_softplus": ({"softplus_grad": '''
 def softplus_grad(x):
     x = np.asarray(x, dtype=float)
@@ -56,12 +68,23 @@ def silu(x):
     x = np.asarray(x, dtype=float)
     return x / (1.0 + np.exp(-x))
 '''}, {"test_silu_stability"}),
+    # right values in a list: only the type point is lost
     "silu_returns_list": ({"silu": '''
 def silu(x):
     x = np.asarray(x, dtype=float)
     e = np.exp(-np.abs(x))
     return (x * np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))).tolist()
-'''}, {"test_silu"}),
+'''}, {"test_silu_type"}),
+    # right values, but x * sigma'(x) is computed in the caller's float array: only the
+    # input point is lost
+    "silu_grad_in_place": ({"silu_grad": '''
+def silu_grad(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    x *= s * (1.0 - s)  # x * sigma'(x), in place
+    return s + x
+'''}, {"test_silu_grad_input"}),
     # product rule with the x * sigma'(x) term forgotten
     "silu_grad_missing_term": ({"silu_grad": '''
 def silu_grad(x):
@@ -273,6 +296,44 @@ def gelu_grad(x, approximate="none"):
     return 0.5 * (1.0 + erf) + x * np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 ''',
     },
+    # PyTorch's own softplus, one number at a time: linear above its threshold of 20, and
+    # its derivative 1 there. x = 20 lies on the finite-difference grid, so the central
+    # difference straddles the threshold: a jump of log1p(e^20) - 20 = 2.06e-9 in f, which
+    # is 1e-10 of f (well inside the value check) but 1e-4 in the difference quotient.
+    "alt_pytorch_threshold": {
+        "softplus": '''
+def softplus(x):
+    arr = np.asarray(x, dtype=float)
+    flat = [v if v > 20.0 else math.log1p(math.exp(v)) for v in arr.ravel().tolist()]
+    return np.array(flat, dtype=float).reshape(arr.shape)
+''',
+        "softplus_grad": '''
+def softplus_grad(x):
+    arr = np.asarray(x, dtype=float)
+
+    def sig(v):
+        return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+
+    flat = [1.0 if v > 20.0 else sig(v) for v in arr.ravel().tolist()]
+    return np.array(flat, dtype=float).reshape(arr.shape)
+''',
+    },
+    # thresholds with np.where, made stable by clamping what exp sees: x itself from 20 on
+    # (>=, so f(20) is 20 and the jump sits below it), e^x below -20 (the other end)
+    "alt_where_thresholds": {
+        "softplus": '''
+def softplus(x):
+    x = np.asarray(x, dtype=float)
+    middle = np.log1p(np.exp(np.clip(x, -20.0, 20.0)))
+    return np.where(x >= 20.0, x, np.where(x < -20.0, np.exp(np.minimum(x, 0.0)), middle))
+''',
+        "softplus_grad": '''
+def softplus_grad(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 20.0, 1.0, np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+''',
+    },
 }
 
 # silu returns an object that equals, undercuts and exceeds everything; it is
@@ -322,16 +383,15 @@ class Liar:
 def silu(x):
     return Liar(x)
 '''
-ATTACKED = {"test_silu", "test_silu_stability"}
+ATTACKED = {"test_silu", "test_silu_type", "test_silu_input", "test_silu_stability"}
 
 # The wrong implementations are graded in groups, one per family and student, so
 # that a bug never meets the finite-difference check of its own family's other
 # function (a wrong gelu skips that check in test_gelu_grad, for instance).
+PROPERTIES = ("", "_type", "_input", "_stability")
 FAMILIES = {
-    "softplus": {"test_softplus", "test_softplus_stability", "test_softplus_grad",
-                 "test_softplus_grad_stability"},
-    "silu": {"test_silu", "test_silu_stability", "test_silu_grad", "test_silu_grad_stability"},
-    "gelu": {"test_gelu", "test_gelu_stability", "test_gelu_grad", "test_gelu_grad_stability"},
+    family: {f"test_{name}{prop}" for name in (family, f"{family}_grad") for prop in PROPERTIES}
+    for family in ("softplus", "silu", "gelu")
 }
 
 # student -> the wrong implementations in it, name -> student, student -> its cells
@@ -354,15 +414,13 @@ def test_every_student_was_graded_in_one_run(graded):
 
 
 def test_points_layout(graded):
-    assert graded.full == {
-        "test_softplus": 3, "test_softplus_stability": 1,
-        "test_softplus_grad": 3, "test_softplus_grad_stability": 1,
-        "test_silu": 3, "test_silu_stability": 1,
-        "test_silu_grad": 3, "test_silu_grad_stability": 1,
-        "test_gelu": 4, "test_gelu_stability": 1,
-        "test_gelu_grad": 4, "test_gelu_grad_stability": 1,
-        WRITTEN: 3,
-    }
+    values = {"softplus": 3, "softplus_grad": 3, "silu": 3, "silu_grad": 3, "gelu": 4, "gelu_grad": 4}
+    expected = {}
+    for name, points in values.items():  # in the order of the notebook
+        expected |= {f"test_{name}": points, f"test_{name}_type": 1, f"test_{name}_input": 1,
+                     f"test_{name}_stability": 1}
+    assert graded.full == {**expected, WRITTEN: 3}
+    assert sum(graded.full.values()) == 41
 
 
 def test_reference_solution_gets_every_autograded_point(graded):
@@ -404,12 +462,18 @@ def test_naive_formula_fails_only_for_its_overflow(graded, name, grade_id):
     assert "not numerically stable" in message and "overflow" in message
 
 
-def test_hidden_tests_say_what_is_wrong(graded):
-    message = nc.error_message(graded, GROUP_OF["softplus_in_place"], "test_softplus")
-    assert message.startswith("softplus fails hidden tests:")
-    assert "softplus(a 1-d array) modified its input" in message
-    message = nc.error_message(graded, GROUP_OF["silu_returns_list"], "test_silu")
+def test_property_cells_say_what_is_wrong(graded):
+    message = nc.error_message(graded, GROUP_OF["softplus_in_place"], "test_softplus_input")
+    assert message.startswith("softplus(a 1-d array) modified its input"), message
+    assert "softplus(a list)" not in message  # np.asarray copies a list
+    message = nc.error_message(graded, GROUP_OF["silu_grad_in_place"], "test_silu_grad_input")
+    assert message.startswith("silu_grad(a 1-d array) modified its input"), message
+    message = nc.error_message(graded, GROUP_OF["silu_returns_list"], "test_silu_type")
     assert "silu(a 1-d array) should return a float numpy array, not list" in message
+    message = nc.error_message(graded, GROUP_OF["softplus_grad_empty_like"], "test_softplus_grad_type")
+    assert message.startswith("softplus_grad(a list of ints) should return a float numpy array, "
+                              "not one of dtype int64"), message
+    assert "convert the input to floats first" in message
 
 
 def test_feedback_shows_the_visible_message_and_hides_the_tests(graded):
