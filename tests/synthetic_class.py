@@ -111,30 +111,6 @@ def sigmoid_grad(x):
     return e / (1.0 + e)
 '''}, {"test_sigmoid_grad", "test_sigmoid_grad_stability"}),  # values up to 1/2, not 1/4
 }
-ALTERNATIVES_01 = {
-    "alt_logaddexp_and_tanh": {
-        "sigmoid": '''
-def sigmoid(x):
-    # 1 / (1 + exp(-x)) = exp(-log(1 + exp(-x))), and logaddexp never overflows
-    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
-''',
-        "sigmoid_grad": '''
-def sigmoid_grad(x):
-    x = np.asarray(x, dtype=float)
-    return sigmoid(x) * sigmoid(-x)
-''',
-        "tanh": '''
-def tanh(x):
-    return np.tanh(np.asarray(x, dtype=float))
-''',
-        "tanh_grad": '''
-def tanh_grad(x):
-    t = np.tanh(np.asarray(x, dtype=float))
-    return (1.0 - t) * (1.0 + t)
-''',
-    },
-}
-
 ENDLESS_BODY = "    while True:  # waits for a condition that never comes\n        pass\n"
 CRASH_BODY = "    import os\n\n    os._exit(1)  # meant to stop a debugging session\n"
 FLOOD = '''
@@ -205,11 +181,11 @@ def load_tables(assignment: str) -> Tables:
     if assignment == "01_sigmoid_tanh":
         wrong = {
             "naive_sigmoid": ({"sigmoid": module.NAIVE_SIGMOID}, {"test_sigmoid_stability"}),
-            "in_place_sigmoid": ({"sigmoid": module.IN_PLACE_SIGMOID}, {"test_sigmoid"}),
+            "in_place_sigmoid": ({"sigmoid": module.IN_PLACE_SIGMOID}, {"test_sigmoid_input"}),
             "sigmoid_grad_of_output": ({"sigmoid_grad": module.GRAD_OF_OUTPUT}, {"test_sigmoid_grad"}),
             **WRONG_01,
         }
-        return Tables(module.NOTEBOOK, "written_saturation", module.ANSWER, wrong, ALTERNATIVES_01)
+        return Tables(module.NOTEBOOK, "written_saturation", module.ANSWER, wrong, module.ALTERNATIVES)
     return Tables(module.NOTEBOOK, module.WRITTEN, module.ANSWER, module.WRONG, module.ALTERNATIVES)
 
 

@@ -7,6 +7,8 @@ notebooks, the feedback HTML and the CSV.
 """
 
 import csv
+import html
+import re
 import time
 from types import SimpleNamespace
 
@@ -45,10 +47,110 @@ def sigmoid(x):
     x[...] = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return x
 '''
+# Right everywhere the grid of values looks (|x| <= 30), but computed on a clipped input: off in
+# the far tails, where sigmoid(-40) is 4.2e-18 and not 9.4e-14.
+CLIPPED_SIGMOID = '''
+def sigmoid(x):
+    x = np.clip(np.asarray(x, dtype=float), -30.0, 30.0)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+'''
+# Right values, returned as a Python list: only the type is wrong.
+LIST_SIGMOID = '''
+def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).tolist()
+'''
+# Other correct ways to write each function: every one gets full marks.
+ALTERNATIVES = {
+    "alt_logaddexp_and_tanh": {
+        "sigmoid": '''
+def sigmoid(x):
+    # 1 / (1 + exp(-x)) = exp(-log(1 + exp(-x))), and logaddexp never overflows
+    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
+''',
+        "sigmoid_grad": '''
+def sigmoid_grad(x):
+    x = np.asarray(x, dtype=float)
+    return sigmoid(x) * sigmoid(-x)
+''',
+        "tanh": '''
+def tanh(x):
+    return np.tanh(np.asarray(x, dtype=float))
+''',
+        "tanh_grad": '''
+def tanh_grad(x):
+    t = np.tanh(np.asarray(x, dtype=float))
+    return (1.0 - t) * (1.0 + t)
+''',
+    },
+    # boolean masks into a fresh array; the textbook derivatives; tanh from the sigmoid
+    "alt_masks_and_textbook": {
+        "sigmoid": '''
+def sigmoid(x):
+    x = np.array(x, dtype=float)  # a copy
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+''',
+        "sigmoid_grad": '''
+def sigmoid_grad(x):
+    s = sigmoid(x)
+    return s * (1.0 - s)
+''',
+        "tanh": '''
+def tanh(x):
+    return 2.0 * sigmoid(2.0 * np.asarray(x, dtype=float)) - 1.0
+''',
+        "tanh_grad": '''
+def tanh_grad(x):
+    return 1.0 - tanh(x) ** 2
+''',
+    },
+    # one number at a time with the math module, and expm1 for tanh
+    "alt_math_vectorized": {
+        "sigmoid": '''
+import math
+
+
+def _sigmoid_one(v):
+    if v >= 0:
+        return 1.0 / (1.0 + math.exp(-v))
+    e = math.exp(v)
+    return e / (1.0 + e)
+
+
+def sigmoid(x):
+    return np.vectorize(_sigmoid_one, otypes=[float])(np.asarray(x, dtype=float))
+''',
+        "sigmoid_grad": '''
+def sigmoid_grad(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return e / (1.0 + 2.0 * e + e * e)
+''',
+        "tanh": '''
+def tanh(x):
+    x = np.asarray(x, dtype=float)
+    m = np.expm1(-2.0 * np.abs(x))  # in (-1, 0]
+    return np.sign(x) * (-m / (2.0 + m))
+''',
+        "tanh_grad": '''
+def tanh_grad(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-2.0 * np.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
+''',
+    },
+}
 ANSWER = "The sigmoid flattens out for large |x|, so its slope is tiny; ten layers multiply ten such slopes."
 
 STUDENTS = ["reference", "untouched", "naive_sigmoid", "grad_of_output", "in_place",
-            "endless_loop"]
+            "clipped", "returns_list", "endless_loop", *ALTERNATIVES]
 
 pytestmark = pytest.mark.slow
 
@@ -73,9 +175,14 @@ def graded(tmp_path_factory):
     submit("naive_sigmoid", {**reference, "sigmoid": NAIVE_SIGMOID})
     submit("grad_of_output", {**reference, "sigmoid_grad": GRAD_OF_OUTPUT})
     submit("in_place", {**reference, "sigmoid": IN_PLACE_SIGMOID})
+    submit("clipped", {**reference, "sigmoid": CLIPPED_SIGMOID})
+    submit("returns_list", {**reference, "sigmoid": LIST_SIGMOID})
+    for name, code in ALTERNATIVES.items():
+        submit(name, {**reference, **code})
     nc.autograde(course, ASSIGNMENT)
     nc.nbgrader(course, "generate_feedback", ASSIGNMENT)
-    nc.nbgrader(course, "export", "--to", "grades.csv")
+    # before hand grading, which the export refuses unless told that 0 for the written answers is meant
+    nc.nbgrader(course, "export", "--to", "grades.csv", "--CheckedCsvExport.allow_ungraded=True")
 
     grades = nc.grades(course, ASSIGNMENT)
     assert set(grades) == set(STUDENTS)
@@ -94,14 +201,22 @@ def full_points(graded) -> dict[str, float]:
             if name != "written_saturation"}
 
 
+def feedback_text(graded, student: str) -> str:
+    """The feedback page as a reader sees it: no tags, entities decoded."""
+    page = nc.feedback_html(graded.course, student, ASSIGNMENT)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
 def cell_outputs(graded, student: str, grade_id: str) -> list:
     return nc.cell_outputs(graded.course, student, ASSIGNMENT, NOTEBOOK, grade_id)
 
 
 def test_points_layout(graded):
     full = full_points(graded)
-    assert sum(v for k, v in full.items() if k.endswith("_stability")) == 4
-    assert sum(v for k, v in full.items() if not k.endswith("_stability")) == 16
+    for function in ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad"):
+        # each property its own points: values, type, input, stability
+        assert [full[f"test_{function}{p}"] for p in ("", "_type", "_input", "_stability")] == [4, 1, 1, 1]
+    assert len(full) == 16
     assert graded.grades["reference"]["written_saturation"].max == 2
 
 
@@ -128,20 +243,29 @@ def test_naive_sigmoid_loses_exactly_the_stability_points(graded):
     assert "not numerically stable" in error.evalue and "overflow" in error.evalue
 
 
+@pytest.mark.parametrize("student", list(ALTERNATIVES))
+def test_other_correct_code_gets_every_autograded_point(graded, student):
+    assert autograded_points(graded.grades[student]) == full_points(graded)
+
+
 def test_derivative_of_the_output_loses_the_sigmoid_grad_points(graded):
     expected = {**full_points(graded), "test_sigmoid_grad": 0}
     assert autograded_points(graded.grades["grad_of_output"]) == expected
 
 
+GRAD_CELLS = ("test_sigmoid_grad", "test_sigmoid_grad_type", "test_sigmoid_grad_input",
+              "test_sigmoid_grad_stability")
+
+
 def test_endless_loop_is_stopped_by_the_timeout(graded):
-    expected = {**full_points(graded), "test_sigmoid_grad": 0, "test_sigmoid_grad_stability": 0}
+    expected = {**full_points(graded), **dict.fromkeys(GRAD_CELLS, 0)}
     assert autograded_points(graded.grades["endless_loop"]) == expected
-    for grade_id in ("test_sigmoid_grad", "test_sigmoid_grad_stability"):
+    for grade_id in GRAD_CELLS:
         enames = [o.ename for o in cell_outputs(graded, "endless_loop", grade_id)
                   if o.output_type == "error"]
         assert "CellTimeoutError" in enames, enames
-    # two cells time out: with nbgrader's default of 30 s that alone would take 60 s
-    assert graded.loop_seconds < 2 * 30, "c.Execute.timeout in nbgrader_config.py had no effect"
+    # four cells time out: with nbgrader's default of 30 s that alone would take 120 s
+    assert graded.loop_seconds < 4 * 30, "c.Execute.timeout in nbgrader_config.py had no effect"
 
 
 @pytest.mark.parametrize("student", STUDENTS)
@@ -155,27 +279,43 @@ def test_feedback_exists_and_hides_hidden_tests(graded, student):
     assert "sigmoid(0) should be 0.5" in html, "the visible tests stay in the feedback"
 
 
-def test_input_modified_in_place_fails_only_the_hidden_tests(graded):
-    expected = {**full_points(graded), "test_sigmoid": 0}
+def test_input_modified_in_place_loses_only_the_input_points(graded):
+    expected = {**full_points(graded), "test_sigmoid_input": 0}
     assert autograded_points(graded.grades["in_place"]) == expected
-    html = nc.feedback_html(graded.course, "in_place", ASSIGNMENT)
+    text = feedback_text(graded, "in_place")
+    assert "AssertionError: sigmoid modified its input: [-3.0, -2.0" in text
+
+
+def test_a_list_of_right_values_loses_only_the_type_points(graded):
+    expected = {**full_points(graded), "test_sigmoid_type": 0}
+    assert autograded_points(graded.grades["returns_list"]) == expected
+    text = feedback_text(graded, "returns_list")
+    assert "AssertionError: sigmoid(a nested list) should return a NumPy array, not list" in text
+
+
+def test_a_sigmoid_wrong_in_the_far_tails_loses_the_value_points(graded):
+    expected = {**full_points(graded), "test_sigmoid": 0}
+    assert autograded_points(graded.grades["clipped"]) == expected
+    text = feedback_text(graded, "clipped")
     # the friendly message of the hidden tests reaches the student, their code does not
-    assert "AssertionError: sigmoid fails hidden tests:" in html
-    assert "sigmoid(a 1-d array) modified its input" in html
+    assert "AssertionError: sigmoid fails hidden tests:" in text
+    assert "sigmoid(-700.0) should be 9.85967654375977e-305, got 9.357" in text
 
 
 def test_exported_csv_has_one_row_per_student_with_the_scores(graded):
     full = sum(full_points(graded).values())
     stability = graded.grades["reference"]["test_sigmoid_stability"].max
     grad = graded.grades["reference"]["test_sigmoid_grad"].max
-    grad_stability = graded.grades["reference"]["test_sigmoid_grad_stability"].max
     expected = {
         "reference": full,
         "untouched": 0,
         "naive_sigmoid": full - stability,
         "grad_of_output": full - grad,
-        "in_place": full - graded.grades["reference"]["test_sigmoid"].max,
-        "endless_loop": full - grad - grad_stability,
+        "in_place": full - graded.grades["reference"]["test_sigmoid_input"].max,
+        "clipped": full - graded.grades["reference"]["test_sigmoid"].max,
+        "returns_list": full - graded.grades["reference"]["test_sigmoid_type"].max,
+        "endless_loop": full - sum(graded.grades["reference"][c].max for c in GRAD_CELLS),
+        **dict.fromkeys(ALTERNATIVES, full),
     }
     rows = graded.rows
     assert set(rows) == set(expected)
