@@ -42,3 +42,20 @@ def test_the_first_cell_states_time_tasks_and_points(path: Path) -> None:
 
 def test_every_assignment_has_a_header() -> None:
     assert len(NOTEBOOKS) >= 5
+
+
+# The finished stable formulas that the recaps once gave away (issue 12): a recap gives the
+# principle and leaves the formula of a graded function to the student.
+GIVEN_AWAY = {
+    "01_sigmoid_tanh": [r"\frac{e}{1 + e}"],
+    "03_softmax": [r"(z_i - m) - \log \sum_j e^{z_j - m}"],
+    "04_smooth_activations": [r"\max(x, 0) + \log\bigl(1 + e^{-|x|}\bigr)"],
+}
+
+
+@pytest.mark.parametrize("assignment", sorted(GIVEN_AWAY))
+def test_the_recap_gives_hints_not_the_stable_formula(assignment: str) -> None:
+    (path,) = (REPO / "solutions" / assignment).glob("*.ipynb")
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    for formula in GIVEN_AWAY[assignment]:
+        assert formula not in text, f"{assignment} gives away {formula}"
