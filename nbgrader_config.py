@@ -30,7 +30,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # `nbgrader zip_collect`: submissions downloaded from a learning platform are
 # put in downloaded/<assignment>/archive/ (as .ipynb files or .zip archives)
-# named <student_id>__<notebook>.ipynb, e.g. alice__sigmoid_tanh.ipynb.
+# named <student_id>__<notebook>.ipynb, e.g. alice__sigmoid_tanh.ipynb. The
+# instructor guide (chapters/instructor_guide.md) has tested patterns for the
+# names Canvas and Moodle give their downloads.
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9_.-]+?)__(?P<file_id>\w+\.ipynb)$"
 
 # Seconds a cell may run while validating or autograding; the kernel is then
@@ -57,6 +59,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "grading.rubric.ShowRubrics",
 ]
 c.JudgeHiddenTests.timeout = c.Execute.timeout
 
@@ -65,6 +68,11 @@ c.JudgeHiddenTests.timeout = c.Execute.timeout
 # and its feedback.
 c.SandboxedExecute.max_output_chars = 1_000_000
 c.LimitOutput.max_lines = 1000
+
+
+# The autograded notebook, which the formgrader shows, carries each written answer's
+# rubric (from solutions/) in a cell right after the answer; feedback drops those
+# cells again, so students never see a rubric (tools/grading/rubric.py).
 
 
 class HideHiddenTests(ClearHiddenTests):
@@ -85,7 +93,22 @@ class HideHiddenTests(ClearHiddenTests):
 
 
 c.GenerateFeedback.preprocessors = [
+    "grading.rubric.HideRubrics",
     HideHiddenTests,
     GetGrades,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Late submissions: with a due date (`nbgrader db assignment add NAME --duedate=...`)
+# every started hour between it and a submission's timestamp.txt costs
+# points_per_hour, never more than the notebook scored (tools/grading/late.py).
+# Without a due date, or a submission without timestamp.txt, nothing is taken off.
+c.AssignLatePenalties.plugin_class = "grading.late.PointsPerLateHour"
+c.PointsPerLateHour.points_per_hour = 1.0
+
+# `nbgrader export` refuses while written answers wait for hand grading (they
+# would count 0 in the CSV) and names the assignments and how many students wait;
+# --CheckedCsvExport.allow_ungraded=True or ACTGRAD_EXPORT_UNGRADED=1 exports
+# anyway, with a warning (tools/grading/export.py). tools/grade_class.py exports
+# right after autograding on purpose, with that warning.
+c.ExportApp.plugin_class = "grading.export.CheckedCsvExport"

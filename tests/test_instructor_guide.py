@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from nbgrader.api import Gradebook
 from conftest import ROOT, course_env
 from nbgrader_course import COURSE_ID, solution_code
 
+sys.path.insert(0, str(ROOT / "tools"))  # the course's grading modules, as nbgrader_config.py does
 pytestmark = pytest.mark.slow
 ASSIGNMENT, NOTEBOOK = "01_sigmoid_tanh", "sigmoid_tanh"
 STEP = re.compile(r"```\{code-block\} bash\n:class: instructor-step\n(.*?)```", re.DOTALL)
@@ -150,3 +152,98 @@ def test_student_guide_validate_command_tells_right_from_wrong(tmp_path: Path) -
         result = subprocess.run(["nbgrader", "validate", str(path)], cwd=tmp_path, env=course_env(),
                                 capture_output=True, text=True, timeout=300, check=False)
         assert expected in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+# -- facts the guides state, pinned to the code and configuration that make them true ------------
+
+def guide_text(name: str) -> str:
+    return re.sub(r"\s+", " ", (ROOT / "chapters" / f"{name}.md").read_text())
+
+
+def course_config():
+    from grading.course import load_course
+
+    return load_course(ROOT)[1]
+
+
+def test_export_section_tells_the_truth_about_grades_csv() -> None:
+    text = guide_text("instructor_guide")
+    assert "number of cells that still need a human" not in text
+    assert "It does not say whether anything is still waiting for you" in text
+    config = course_config()
+    assert config.ExportApp.plugin_class == "grading.export.CheckedCsvExport"
+    from grading.export import OVERRIDE_VARIABLE, CheckedCsvExport
+
+    assert "allow_ungraded" in CheckedCsvExport.class_trait_names()
+    assert "--CheckedCsvExport.allow_ungraded=True" in text and f"{OVERRIDE_VARIABLE}=1" in text
+
+
+def test_late_penalty_rate_in_both_guides_is_the_configured_one() -> None:
+    config = course_config()
+    assert config.AssignLatePenalties.plugin_class == "grading.late.PointsPerLateHour"
+    rate = config.PointsPerLateHour.points_per_hour
+    assert rate == 1.0, "both guides say 1 point per started hour: change them with the rate"
+    from grading.late import PointsPerLateHour
+
+    plugin = PointsPerLateHour(points_per_hour=rate)
+    assert plugin.late_submission_penalty("s", 20.0, 2.5 * 3600) == 3.0  # the guides' example
+    assert plugin.late_submission_penalty("s", 2.0, 100 * 3600) == 2.0  # never below zero
+    assert "every started hour after the due date costs" in guide_text("instructor_guide")
+    student = guide_text("student_guide")
+    assert "every started hour after the deadline costs 1 point" in student
+    assert "2 hours 30 minutes late costs 3 points" in student
+
+
+def test_rubric_and_feedback_preprocessors_are_configured() -> None:
+    config = course_config()
+    assert config.Autograde.autograde_preprocessors[-1] == "grading.rubric.ShowRubrics"
+    assert config.GenerateFeedback.preprocessors[0] == "grading.rubric.HideRubrics"
+    from grading.rubric import HEADING
+
+    assert f'"{HEADING}"' in guide_text("instructor_guide")
+
+
+def test_student_guide_prerequisites_link_real_chapters() -> None:
+    guide = (ROOT / "chapters" / "student_guide.md").read_text()
+    assert "chain rule" in guide
+    for doc in re.findall(r"\{doc\}`(\w+)`", guide):
+        assert (ROOT / "chapters" / f"{doc}.md").exists(), doc
+
+
+def test_student_guide_on_a_renamed_notebook_is_what_grading_does(tmp_path: Path) -> None:
+    from grading.submissions import plan_submission, released_tests
+
+    guide = guide_text("student_guide")
+    assert "`sigmoid_tanh (1).ipynb` is still graded" in guide
+    release = ROOT / "exercises" / ASSIGNMENT
+    cells = {c.metadata["nbgrader"]["grade_id"]
+             for c in nbformat.read(release / f"{NOTEBOOK}.ipynb", as_version=4).cells
+             if "nbgrader" in c.metadata}
+    expected = {NOTEBOOK: cells}
+    alone = tmp_path / "one" / ASSIGNMENT
+    alone.mkdir(parents=True)
+    (alone / f"{NOTEBOOK} (1).ipynb").write_text((release / f"{NOTEBOOK}.ipynb").read_text())
+    plan = plan_submission(alone, expected, released_tests(release, [NOTEBOOK]))
+    assert plan.notebooks == {NOTEBOOK: alone / f"{NOTEBOOK} (1).ipynb"}
+    assert any("wrong file name" in m for m in plan.messages)
+    # two candidates: nothing is guessed, the notebook scores 0 (as the guide says)
+    (alone / f"{NOTEBOOK} (2).ipynb").write_text((release / f"{NOTEBOOK}.ipynb").read_text())
+    plan = plan_submission(alone, expected, released_tests(release, [NOTEBOOK]))
+    assert plan.notebooks == {}
+    assert "two copies" in guide
+
+
+def test_student_guide_says_how_many_hidden_failures_feedback_lists() -> None:
+    assert "at most eight lines per test cell" in guide_text("student_guide")
+    for path in (ROOT / "solutions").glob("*/*.ipynb"):
+        text = path.read_text()
+        assert text.count("fails hidden tests") == text.count("_problems[:8]"), path
+
+
+def test_regrading_section_gives_the_commands() -> None:
+    text = guide_text("instructor_guide")
+    for command in ("make exercises", "python tools/grade_class.py 01_sigmoid_tanh --force",
+                    "nbgrader autograde 01_sigmoid_tanh --force",
+                    "nbgrader generate_feedback 01_sigmoid_tanh --force"):
+        assert command in text, command
+    assert "Your hand grading survives" in text

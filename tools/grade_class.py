@@ -55,6 +55,7 @@ from traitlets.config import Config
 
 from grading import sandbox
 from grading.course import UsageError, expected_notebooks, load_course, nbgrader_export, snapshot
+from grading.export import waiting_for_hand_grading, waiting_message
 from grading.gradebook_rows import record_missing, score_line, write_rows
 from grading.submissions import (
     Plan,
@@ -243,8 +244,14 @@ class Run:
         graded = self.autograde(folders, expected)
         self.feedback([p.parent.name for p in folders] if self.args.feedback_only else graded)
         csv_path = self.root / self.args.csv
-        nbgrader_export(self.coursedir, self.config, csv_path)
+        # Right after autograding the written answers are not graded yet: export anyway and say so.
+        nbgrader_export(self.coursedir, self.config, csv_path, allow_ungraded=True)
         self.log.say(f"grades of every student exported to {csv_path}")
+        with Gradebook(self.coursedir.db_url) as gb:
+            waiting = waiting_for_hand_grading(gb, [self.assignment])
+        if waiting:
+            self.log.say(f"warning: {waiting_message(waiting)}; grade them in the formgrader, then run "
+                         f"this again with --feedback-only (or nbgrader export)")
         if self.problems:
             self.log.say(f"{len(set(self.problems))} submissions need a look: "
                          f"{', '.join(sorted(set(self.problems)))}")

@@ -56,10 +56,17 @@ def snapshot(db_url: str, dest: Path) -> Path:
     return dest
 
 
-def nbgrader_export(coursedir: CourseDirectory, config: Config, csv_path: Path) -> None:
-    """``nbgrader export --to csv_path``: nbgrader's own export app, run in this process."""
+def nbgrader_export(coursedir: CourseDirectory, config: Config, csv_path: Path,
+                    allow_ungraded: bool = False) -> None:
+    """``nbgrader export --to csv_path``: nbgrader's own export app, run in this process.
+
+    `allow_ungraded` exports even while written answers wait for hand grading
+    (the course's exporter, grading.export.CheckedCsvExport, refuses otherwise).
+    """
     config = copy.deepcopy(config)
     config.ExportPlugin.to = str(csv_path)
+    if allow_ungraded:
+        config.CheckedCsvExport.allow_ungraded = True
     result = capture_log(ExportApp(coursedir=coursedir, config=config))
     if not result["success"]:
         raise RuntimeError(f"nbgrader export failed:\n{result.get('log', '')}{result.get('error', '')}")
