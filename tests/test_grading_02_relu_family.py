@@ -29,27 +29,36 @@ def relu(x):
     x = np.asarray(x, dtype=float)
     x[x < 0] = 0.0
     return x
-'''}, {"test_relu"}),
+'''}, {"test_relu_input"}),
+    # values right, but ints in, ints out
     "relu_int_output": ({"relu": '''
 def relu(x):
     return np.maximum(np.asarray(x), 0)
-'''}, {"test_relu"}),
+'''}, {"test_relu_type"}),
+    # the right numbers, flattened: the values cell compares shapes too
     "relu_flattens": ({"relu": '''
 def relu(x):
     return np.maximum(np.ravel(np.asarray(x, dtype=float)), 0.0)
-'''}, {"test_relu"}),
+'''}, {"test_relu", "test_relu_type"}),
     "relu_grad_one_at_kink": ({"relu_grad": '''
 def relu_grad(x):
     return np.where(np.asarray(x, dtype=float) >= 0, 1.0, 0.0)
 '''}, {"test_relu_grad"}),
+    # values right (True is 1), but a bool array
     "relu_grad_bool": ({"relu_grad": '''
 def relu_grad(x):
     return np.asarray(x, dtype=float) > 0
-'''}, {"test_relu_grad"}),
+'''}, {"test_relu_grad_type"}),
     "relu_grad_sign": ({"relu_grad": '''
 def relu_grad(x):
     return np.sign(np.asarray(x, dtype=float))
 '''}, {"test_relu_grad"}),
+    # values right, but a (nested) list, not an array
+    "leaky_returns_list": ({"leaky_relu": '''
+def leaky_relu(x, alpha=0.01):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * x).tolist()
+'''}, {"test_leaky_relu_type"}),
     "leaky_ignores_alpha": ({"leaky_relu": '''
 def leaky_relu(x, alpha=0.01):
     x = np.asarray(x, dtype=float)
@@ -90,7 +99,7 @@ def elu(x, alpha=1.0):
     negative = x <= 0
     x[negative] = alpha * np.expm1(x[negative])
     return x
-'''}, {"test_elu"}),
+'''}, {"test_elu_input"}),
     # the classic backprop bug: the derivative fed the activated value
     "elu_grad_of_output": ({"elu_grad": '''
 def elu_grad(x, alpha=1.0):
@@ -112,6 +121,15 @@ def elu_grad(x, alpha=1.0):
     x = np.asarray(x, dtype=float)
     return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))
 '''}, {"test_elu_grad"}),
+    # values right, but written into the caller's float array
+    "elu_grad_in_place": ({"elu_grad": '''
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    negative = x <= 0
+    x[negative] = alpha * np.exp(x[negative])
+    x[~negative] = 1.0
+    return x
+'''}, {"test_elu_grad_input"}),
 }
 
 # Wrong implementations kept out of WRONG, so that tests/synthetic_class.py draws the same class
@@ -239,7 +257,8 @@ def elu(x, alpha=1.0):
     honest = float(np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))) if x.ndim == 0 else 0.0
     return Liar(x.shape, honest)
 '''
-ATTACKED = {"test_elu", "test_elu_stability"}
+# the object is no float array (type) and cannot leave the sandbox (the judge fails every call)
+ATTACKED = {"test_elu", "test_elu_type", "test_elu_input", "test_elu_stability"}
 
 STUDENTS = ["reference", "untouched", "always_true", *WRONG_ALL, *ALTERNATIVES]
 
@@ -258,11 +277,12 @@ def test_every_student_was_graded(graded):
 
 
 def test_points_layout(graded):
-    assert graded.full == {
-        "test_relu": 3, "test_relu_grad": 3, "test_leaky_relu": 3, "test_leaky_relu_grad": 3,
-        "test_elu": 3, "test_elu_stability": 1, "test_elu_grad": 3, "test_elu_grad_stability": 1,
-        WRITTEN: 2,
-    }
+    values = {"test_relu": 3, "test_relu_grad": 3, "test_leaky_relu": 3, "test_leaky_relu_grad": 3,
+              "test_elu": 3, "test_elu_grad": 3}
+    properties = {f"{cell}_{p}": 1 for cell in values for p in ("type", "input")}
+    stability = {"test_elu_stability": 1, "test_elu_grad_stability": 1}
+    assert graded.full == {**values, **properties, **stability, WRITTEN: 2}
+    assert sum(graded.full.values()) == 34  # the Points of the notebook's first cell
 
 
 def test_reference_solution_gets_every_autograded_point(graded):
