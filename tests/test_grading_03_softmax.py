@@ -21,9 +21,12 @@ ANSWER = ("exp(1000) overflows to inf and inf / inf is nan; after subtracting th
 pytestmark = pytest.mark.slow
 
 SOFTMAX = {"test_softmax"}
+SOFTMAX_TYPE, SOFTMAX_INPUT = {"test_softmax_type"}, {"test_softmax_input"}
 SOFTMAX_STABILITY = {"test_softmax_stability"}
 LOG = {"test_log_softmax"}
+LOG_INPUT = {"test_log_softmax_input"}
 LOG_STABILITY = {"test_log_softmax_stability"}
+JACOBIAN_TYPE = {"test_softmax_jacobian_type"}
 # a wrong Jacobian also gets wrong values in the stability cell, which checks them
 JACOBIAN = {"test_softmax_jacobian", "test_softmax_jacobian_stability"}
 
@@ -63,15 +66,16 @@ def softmax(z, axis=-1):
     np.exp(z, out=z)
     z /= np.sum(z, axis=axis, keepdims=True)
     return z
-'''}, SOFTMAX),
+'''}, SOFTMAX_INPUT),
     # max without keepdims broadcasts by luck for axis=0 (the visible check) only;
-    # for the 2-d stability input it raises, so that point goes too
+    # it raises for every 2-d array along its last axis, so the type, input and
+    # stability cells, which all pass one, go too
     "softmax_max_without_keepdims": ({"softmax": '''
 def softmax(z, axis=-1):
     z = np.asarray(z, dtype=float)
     e = np.exp(z - np.max(z, axis=axis))
     return e / np.sum(e, axis=axis, keepdims=True)
-'''}, SOFTMAX | SOFTMAX_STABILITY),
+'''}, SOFTMAX | SOFTMAX_TYPE | SOFTMAX_INPUT | SOFTMAX_STABILITY),
     "log_of_softmax": ({"log_softmax": '''
 def log_softmax(z, axis=-1):
     return np.log(softmax(z, axis=axis))
@@ -93,6 +97,14 @@ def log_softmax(z, axis=-1):
     shifted = z - np.max(z, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 '''}, LOG),
+    # values right, but computed in the caller's float array
+    "log_softmax_in_place": ({"log_softmax": '''
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    z -= np.max(z, axis=axis, keepdims=True)
+    z -= np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    return z
+'''}, LOG_INPUT),
     "log_softmax_sign": ({"log_softmax": '''
 def log_softmax(z, axis=-1):
     z = np.asarray(z, dtype=float)
@@ -131,6 +143,12 @@ def softmax_jacobian(z):
     s = softmax(z)
     return np.diag(s) - s * s
 '''}, JACOBIAN),
+    # values right, but nested lists
+    "jacobian_nested_list": ({"softmax_jacobian": '''
+def softmax_jacobian(z):
+    s = softmax(z)
+    return (np.diag(s) - np.outer(s, s)).tolist()
+'''}, JACOBIAN_TYPE),
     "jacobian_naive_softmax": ({"softmax_jacobian": '''
 def softmax_jacobian(z):
     e = np.exp(np.asarray(z, dtype=float))
@@ -216,7 +234,8 @@ ALWAYS_TRUE = nc.LIAR + '''
 def softmax(z, axis=-1):
     return Liar(np.shape(z))
 '''
-ATTACKED = SOFTMAX | SOFTMAX_STABILITY
+# the object is no float array (type) and cannot leave the sandbox (the judge fails every call)
+ATTACKED = SOFTMAX | SOFTMAX_TYPE | SOFTMAX_INPUT | SOFTMAX_STABILITY
 
 STUDENTS = ["reference", "untouched", "always_true", *WRONG, *ALTERNATIVES]
 
@@ -235,12 +254,12 @@ def test_every_student_was_graded(graded):
 
 
 def test_points_layout(graded):
-    assert graded.full == {
-        "test_softmax": 4, "test_softmax_stability": 1,
-        "test_log_softmax": 3, "test_log_softmax_stability": 2,
-        "test_softmax_jacobian": 4, "test_softmax_jacobian_stability": 1,
-        WRITTEN: 2,
-    }
+    values = {"test_softmax": 4, "test_log_softmax": 3, "test_softmax_jacobian": 4}
+    properties = {f"{cell}_{p}": 1 for cell in values for p in ("type", "input")}
+    stability = {"test_softmax_stability": 1, "test_log_softmax_stability": 2,
+                 "test_softmax_jacobian_stability": 1}
+    assert graded.full == {**values, **properties, **stability, WRITTEN: 2}
+    assert sum(graded.full.values()) == 23  # the Points of the notebook's first cell
 
 
 def test_reference_solution_gets_every_autograded_point(graded):
