@@ -53,9 +53,10 @@ def of_kind(graded, kind: str) -> list:
 def test_the_class_has_one_student_of_every_kind(graded) -> None:
     assert [s.kind for s in graded.students.values()] == [*KINDS, *MORE]
     full = full_points(graded.course, ASSIGNMENT)
-    assert full == {"test_relu": 3, "test_relu_grad": 3, "test_leaky_relu": 3, "test_leaky_relu_grad": 3,
-                    "test_elu": 3, "test_elu_stability": 1, "test_elu_grad": 3,
-                    "test_elu_grad_stability": 1, WRITTEN: 2}
+    functions = ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad")
+    properties = {"": 3, "_type": 1, "_input": 1}  # each property its own points
+    assert full == {**{f"test_{f}{p}": n for f in functions for p, n in properties.items()},
+                    "test_elu_stability": 1, "test_elu_grad_stability": 1, WRITTEN: 2}
     for student in graded.students.values():
         assert set(student.expected) == set(full), student.kind
 
