@@ -5,9 +5,11 @@ One temporary course, one `nbgrader autograde` run for all the students below
 implementations that must each lose exactly the points of the cells they
 break, alternative correct implementations (other ways to draw the same
 distributions with the given generator) that must get every point, and an
-always-true object that must not fool the hidden tests. 11 students: about
-25 s of CPU time (60 s wall on a busy two-core machine), nearly all of it the
-autograde run (one kernel per student).
+always-true object that must not fool the hidden tests. Each function has a
+values cell, a `_type` cell (dtype and shape) and, where it takes arrays, an
+`_input` cell (its inputs untouched, its result new); the initialisers have an
+`_rng` cell instead. 15 students: about 25 s of CPU time (90 s wall on a busy
+two-core machine), nearly all of it the autograde run (one kernel per student).
 """
 
 import pytest
@@ -17,8 +19,9 @@ import nbgrader_course as nc
 ASSIGNMENT = "05_gradients_in_depth"
 NOTEBOOK = "gradients_in_depth"
 WRITTEN = "written_vanishing"
-ANSWER = ("With the sigmoid the gradient shrinks about 4x per layer (sigma' <= 1/4), 1e-12 at layer 1; "
-          "ReLU with He keeps it level; 1.5 x He explodes. Clipping caps exploding steps.")
+ANSWER = ("With the sigmoid the gradient shrinks by about 0.24 per layer (sigma' <= 1/4), 1e-19 over "
+          "30 layers; ReLU with Glorot 0.71 per layer, with He about 1, 1.5 x He 1.5 per layer (2e5): "
+          "explodes. Clipping caps exploding steps.")
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +44,7 @@ def numerical_derivative(f, x, h=1e-5):
     x = np.asarray(x, dtype=float)
     return (np.asarray(f(x + h)) - np.asarray(f(x - h))) / h
 '''}, {"test_numerical_derivative"}),
-    # right values, but x is moved in place (and left moved)
+    # right values, but x is moved in place (and left moved): only the input cell
     "numerical_derivative_in_place": ({"numerical_derivative": '''
 def numerical_derivative(f, x, h=1e-5):
     x = np.asarray(x, dtype=float)
@@ -50,7 +53,13 @@ def numerical_derivative(f, x, h=1e-5):
     x -= 2 * h
     backward = np.array(f(x), dtype=float)
     return (forward - backward) / (2 * h)
-'''}, {"test_numerical_derivative"}),
+'''}, {"test_numerical_derivative_input"}),
+    # right values as a (nested) Python list: only the type cell
+    "numerical_derivative_returns_list": ({"numerical_derivative": '''
+def numerical_derivative(f, x, h=1e-5):
+    x = np.asarray(x, dtype=float)
+    return ((np.asarray(f(x + h)) - np.asarray(f(x - h))) / (2 * h)).tolist()
+'''}, {"test_numerical_derivative_type"}),
     "glorot_uniform_fan_in_only": ({"glorot_uniform": '''
 def glorot_uniform(fan_in, fan_out, rng):
     b = math.sqrt(6.0 / fan_in)
@@ -65,7 +74,7 @@ def glorot_uniform(fan_in, fan_out, rng):
 def glorot_uniform(fan_in, fan_out, rng):
     b = math.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-b, b, size=(fan_out, fan_in))
-'''}, {"test_glorot_uniform"}),
+'''}, {"test_glorot_uniform_type"}),  # the right numbers in the wrong shape
     # the right distribution from numpy's global generator, rng ignored
     "glorot_uniform_global_rng": ({"glorot_uniform": '''
 def glorot_uniform(fan_in, fan_out, rng):
@@ -98,6 +107,18 @@ def he_normal(fan_in, fan_out, rng):
     b = math.sqrt(6.0 / fan_in)
     return rng.uniform(-b, b, size=(fan_in, fan_out))
 '''}, {"test_he_normal"}),
+    # the same uniform draws beside rebound builtins: in the kernel a sample whose len() is 0
+    # would skip the distribution checks, and all() would pass anything; the judge runs
+    # them where the notebook's names do not reach, so it loses what it loses alone
+    "he_normal_rebinds_builtins": ({"he_normal": '''
+len = lambda x: 0  # noqa: E731
+all = lambda *args: True  # noqa: E731
+
+
+def he_normal(fan_in, fan_out, rng):
+    b = math.sqrt(6.0 / fan_in)
+    return rng.uniform(-b, b, size=(fan_in, fan_out))
+'''}, {"test_he_normal"}),
     # a fresh, unseeded generator: right distribution, not reproducible
     "he_normal_fresh_generator": ({"he_normal": '''
 def he_normal(fan_in, fan_out, rng):
@@ -119,7 +140,7 @@ def clip_by_global_norm(grads, max_norm):
         for g in grads:
             g *= max_norm / norm
     return list(grads)
-'''}, {"test_clip_by_global_norm"}),
+'''}, {"test_clip_by_global_norm_input", "test_clip_by_global_norm_type"}),  # ints cannot be scaled in place
     # max_norm / norm applied even below the limit
     "clip_scales_up": ({"clip_by_global_norm": '''
 def clip_by_global_norm(grads, max_norm):
@@ -134,13 +155,46 @@ def clip_by_global_norm(grads, max_norm):
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return [np.asarray(g, dtype=float) * scale for g in grads]
 '''}, {"test_clip_by_global_norm"}),
+    # the square of each array's sum, not the sum of its squares: right for the visible
+    # one-number arrays, wrong for the hidden ones
+    "clip_square_of_sums": ({"clip_by_global_norm": '''
+def clip_by_global_norm(grads, max_norm):
+    norm = math.sqrt(sum(float(np.sum(g)) ** 2 for g in grads))
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return [np.asarray(g, dtype=float) * scale for g in grads]
+'''}, {"test_clip_by_global_norm"}),
+    # within the limit: a new list, but of the caller's own float arrays (np.asarray copies
+    # only what is not float already): the right values and dtypes, the caller's memory
+    "clip_returns_input_arrays": ({"clip_by_global_norm": '''
+def clip_by_global_norm(grads, max_norm):
+    norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
+    if norm <= max_norm:
+        return [np.asarray(g, dtype=float) for g in grads]
+    return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads]
+'''}, {"test_clip_by_global_norm_input"}),
+    # within the limit: new array objects, but views of the caller's arrays
+    "clip_returns_views": ({"clip_by_global_norm": '''
+def clip_by_global_norm(grads, max_norm):
+    norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
+    if norm <= max_norm:
+        return [np.asarray(g, dtype=float).reshape(np.shape(g)) for g in grads]
+    return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads]
+'''}, {"test_clip_by_global_norm_input"}),
+    # within the limit: copies that keep an integer dtype
+    "clip_keeps_int_dtype": ({"clip_by_global_norm": '''
+def clip_by_global_norm(grads, max_norm):
+    norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
+    if norm <= max_norm:
+        return [np.array(g) for g in grads]
+    return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads]
+'''}, {"test_clip_by_global_norm_type"}),
     "clip_returns_same_list": ({"clip_by_global_norm": '''
 def clip_by_global_norm(grads, max_norm):
     norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
     if norm <= max_norm:
         return grads
     return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads]
-'''}, {"test_clip_by_global_norm"}),
+'''}, {"test_clip_by_global_norm_input", "test_clip_by_global_norm_type"}),  # int arrays stay int
 }
 
 # Three more correct ways to write each function: every one gets full marks.
@@ -268,10 +322,11 @@ ATTACKED = {"test_he_normal", "test_he_normal_rng"}
 # The wrong implementations are graded in groups, at most one per function and
 # student (the functions' test cells are independent of each other).
 FAMILIES = {
-    "numerical_derivative": {"test_numerical_derivative"},
-    "glorot_uniform": {"test_glorot_uniform", "test_glorot_uniform_rng"},
-    "he_normal": {"test_he_normal", "test_he_normal_rng"},
-    "clip": {"test_clip_by_global_norm"},
+    "numerical_derivative": {"test_numerical_derivative", "test_numerical_derivative_type",
+                             "test_numerical_derivative_input"},
+    "glorot_uniform": {"test_glorot_uniform", "test_glorot_uniform_type", "test_glorot_uniform_rng"},
+    "he_normal": {"test_he_normal", "test_he_normal_type", "test_he_normal_rng"},
+    "clip": {"test_clip_by_global_norm", "test_clip_by_global_norm_type", "test_clip_by_global_norm_input"},
 }
 
 # student -> the wrong implementations in it, name -> student, student -> its cells
@@ -285,7 +340,7 @@ def graded(tmp_path_factory):
     return nc.grade_class(tmp_path_factory, ASSIGNMENT, NOTEBOOK, written={WRITTEN: ANSWER},
                           students={"always_true": {"he_normal": ALWAYS_TRUE},
                                     **GROUPED_ANSWERS, **ALTERNATIVES},
-                          feedback_for=[GROUP_OF["clip_returns_same_list"]])
+                          feedback_for=[GROUP_OF["clip_square_of_sums"]])
 
 
 def test_every_student_was_graded_in_one_run(graded):
@@ -296,12 +351,15 @@ def test_every_student_was_graded_in_one_run(graded):
 
 def test_points_layout(graded):
     assert graded.full == {
-        "test_numerical_derivative": 5,
-        "test_glorot_uniform": 3, "test_glorot_uniform_rng": 2,
-        "test_he_normal": 3, "test_he_normal_rng": 2,
-        "test_clip_by_global_norm": 5,
+        "test_numerical_derivative": 5, "test_numerical_derivative_type": 1,
+        "test_numerical_derivative_input": 1,
+        "test_glorot_uniform": 3, "test_glorot_uniform_type": 1, "test_glorot_uniform_rng": 2,
+        "test_he_normal": 3, "test_he_normal_type": 1, "test_he_normal_rng": 2,
+        "test_clip_by_global_norm": 5, "test_clip_by_global_norm_type": 1,
+        "test_clip_by_global_norm_input": 1,
         WRITTEN: 4,
     }
+    assert sum(graded.full.values()) == 30
 
 
 def test_reference_solution_gets_every_autograded_point(graded):
@@ -312,8 +370,8 @@ def test_reference_experiment_runs_under_grading(graded):
     nb = nc.autograded_notebook(graded.course, "reference", ASSIGNMENT, NOTEBOOK)
     (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "experiment"]
     text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    assert "sigmoid, Glorot: layer 1  1.98e-12" in text, text
-    assert "ReLU, He: layer 1  4.48e+00" in text, text
+    assert "sigmoid, Glorot: input / output  1.50e-19, per layer  0.236" in text, text
+    assert "ReLU, He: input / output  1.35e+00, per layer  1.010" in text, text
 
 
 def test_untouched_release_scores_zero_and_is_graded(graded):
@@ -348,19 +406,40 @@ def test_always_true_object_fools_no_hidden_test(graded):
 
 
 @pytest.mark.parametrize("name, grade_id, words", [
-    ("numerical_derivative_in_place", "test_numerical_derivative", "modified its input x"),
     ("glorot_uniform_seeds_global", "test_glorot_uniform_rng", "changed numpy's global random state"),
     ("he_normal_uniform_draws", "test_he_normal", "of the entries lie within +-1 standard deviations"),
-    ("clip_returns_same_list", "test_clip_by_global_norm", "return a new list"),
+    ("he_normal_rebinds_builtins", "test_he_normal", "of the entries lie within +-1 standard deviations"),
+    ("clip_square_of_sums", "test_clip_by_global_norm", "global norm 13, max_norm=6.5: array 0 should be"),
 ])
 def test_hidden_tests_say_what_is_wrong(graded, name, grade_id, words):
     message = nc.error_message(graded, GROUP_OF[name], grade_id)
     assert "fails hidden tests:" in message and words in message, message
 
 
+# The type and input cells are visible: their own message, from the student's kernel.
+@pytest.mark.parametrize("name, grade_id, words", [
+    ("numerical_derivative_in_place", "test_numerical_derivative_input", "modified its input x"),
+    ("numerical_derivative_returns_list", "test_numerical_derivative_type",
+     "numerical_derivative(np.sin, a nested list) should return a NumPy array, not list"),
+    ("glorot_uniform_transposed", "test_glorot_uniform_type",
+     "glorot_uniform(3, 5, rng) should have shape (3, 5), got (5, 3)"),
+    ("clip_keeps_int_dtype", "test_clip_by_global_norm_type",
+     "for integer arrays, not clipped: array 0 should hold floats, not int64"),
+    ("clip_returns_same_list", "test_clip_by_global_norm_input",
+     "at the limit: clip_by_global_norm returned the list it was given; return a new list"),
+    ("clip_returns_input_arrays", "test_clip_by_global_norm_input",
+     "at the limit: array 0 of the result is input array 0 itself"),
+    ("clip_returns_views", "test_clip_by_global_norm_input",
+     "at the limit: array 0 of the result shares memory with input array 0 (a view)"),
+])
+def test_visible_checks_say_what_is_wrong(graded, name, grade_id, words):
+    message = nc.error_message(graded, GROUP_OF[name], grade_id)
+    assert words in message, message
+
+
 def test_feedback_names_the_problem_and_hides_the_tests(graded):
-    html = nc.feedback_html(graded.course, GROUP_OF["clip_returns_same_list"], ASSIGNMENT)
+    html = nc.feedback_html(graded.course, GROUP_OF["clip_square_of_sums"], ASSIGNMENT)
     assert "clip_by_global_norm fails hidden tests:" in html
-    assert "max_norm=13.0 (at the limit): returned the list it was given; return a new list" in html
+    assert "global norm 13, max_norm=6.5: array 0 should be [1.5, 2.0], got" in html
     for secret in ("BEGIN HIDDEN TESTS", "_hidden_tests_", "def draw(", "Rubric for the instructor"):
         assert secret not in html
