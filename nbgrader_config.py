@@ -70,11 +70,6 @@ c.SandboxedExecute.max_output_chars = 1_000_000
 c.LimitOutput.max_lines = 1000
 
 
-# The autograded notebook, which the formgrader shows, carries each written answer's
-# rubric (from solutions/) in a cell right after the answer; feedback drops those
-# cells again, so students never see a rubric (tools/grading/rubric.py).
-
-
 class HideHiddenTests(ClearHiddenTests):
     """Feedback: drop hidden-test code, and the tracebacks that would quote it.
 
@@ -92,6 +87,10 @@ class HideHiddenTests(ClearHiddenTests):
         return cell, resources
 
 
+# The autograded notebook, which the formgrader shows, carries each written answer's
+# rubric (from solutions/) in a cell right after the answer (ShowRubrics, the last
+# autograde step); feedback drops those cells again, so students never see a rubric
+# (tools/grading/rubric.py).
 c.GenerateFeedback.preprocessors = [
     "grading.rubric.HideRubrics",
     HideHiddenTests,
