@@ -10,7 +10,7 @@ wrapper tools/grade_class.py gives; plain serial ``nbgrader autograde`` gives
 the same except for the kinds marked ``serial_differs`` (see `serial_scores`).
 
 The wrong and the alternative implementations come from the grading tests
-(``WRONG`` and ``ALTERNATIVES`` of tests/test_grading_0[2-5]_*.py, a small table
+(``WRONG`` and ``ALTERNATIVES`` of tests/test_grading_0[2-6]_*.py, a small table
 here for assignment 1), where each is measured alone against the reference.
 Several are combined in one submission only when no test cell can see more
 than one of them: the cells a test runs are found by following the global
@@ -87,6 +87,7 @@ MODULES = {
     "03_softmax": "test_grading_03_softmax",
     "04_smooth_activations": "test_grading_04_smooth_activations",
     "05_gradients_in_depth": "test_grading_05_gradients_in_depth",
+    "06_backward_pass": "test_grading_06_backward_pass",
 }
 
 # Assignment 1 has only a few wrong sources in tests/test_grading_chain.py; these complete

@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "solutions").glob("*/*.ipynb"))
 HEADER = re.compile(
     r"^\*\*Expected time:\*\* about (?P<minutes>\d+) minutes · "
-    r"\*\*Tasks:\*\* (?P<functions>\d+) functions? and (?P<written>\d+) written questions? · "
+    r"\*\*Tasks:\*\* (?P<functions>\d+) functions?(?: \(plus (?P<optional>\d+) optional\))? "
+    r"and (?P<written>\d+) written questions? · "
     r"\*\*Points:\*\* (?P<points>\d+)$",
     re.M,
 )
@@ -34,7 +35,7 @@ def test_the_first_cell_states_time_tasks_and_points(path: Path) -> None:
     functions = sum(c["solution"] and c["cell_type"] == "code" for c in cells)
     written = sum(c["solution"] and c["grade"] and c["cell_type"] == "markdown" for c in cells)
     points = sum(c.get("points") or 0 for c in cells if c["grade"])
-    assert int(header["functions"]) == functions
+    assert int(header["functions"]) + int(header["optional"] or 0) == functions
     assert int(header["written"]) == written
     assert int(header["points"]) == points
     assert 30 <= int(header["minutes"]) <= 240
