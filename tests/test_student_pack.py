@@ -61,14 +61,17 @@ def contract_functions() -> set[str]:
 
 
 def rubric_lines() -> set[str]:
-    """Every line of a solutions/ written-answer cell that holds a rubric (markers and blanks aside)."""
+    """Every line of a solutions/ written-answer cell that holds a rubric.
+
+    Markers, blanks and lines without a word (a table's |---| rule) aside: those say nothing.
+    """
     lines = set()
     for nb in solution_sources():
         for cell in nb.cells:
             written = cell.cell_type == "markdown" and nbgrader_meta(cell).get("solution")
             if written and "Rubric" in cell.source:
                 lines |= {line.strip() for line in cell.source.splitlines()
-                          if line.strip() and "### " not in line}
+                          if re.search(r"[A-Za-z]{3}", line) and "### " not in line}
     assert len(lines) >= 5, "the solution notebooks should hold rubrics"
     return lines
 
