@@ -206,6 +206,8 @@ def alt_problem(alt: str | None, *, decorative: bool = False) -> str | None:
         return None if decorative else "an empty alt on an image that carries content"
     if FILE_LIKE_ALT.search(text):
         return f"the alt is a file name, path or hash: {text[:80]!r}"
+    if text.startswith("<") and text.endswith(">"):  # a Python repr: "<Figure size 640x480 ...>"
+        return f"the alt is an object's repr: {text!r}"
     if len(text.split()) < 4:
         return f"the alt is too short to say what the image shows: {text!r}"
     return None
