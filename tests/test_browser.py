@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ServedSite
+from test_site import WIDGET_IMAGES_HAVE_ALT, alt_problem
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +161,61 @@ def test_the_site_address_opens_the_first_chapter(served_book: ServedSite, chrom
     assert "Activation functions" in title
     assert not record["failed"] and not record["errors"], record
     assert served_book.refused[refused_before:] == []
+
+
+def test_every_typeset_formula_carries_assistive_mathml(served_book: ServedSite, chromium) -> None:
+    # MathJax's assistive MathML is what a screen reader reads; without it a formula is heard as
+    # a run of single glyphs. The sigmoid chapter has over a hundred formulas, inline and display.
+    page, _ = open_page(chromium, f"{served_book.url}/chapters/sigmoid.html")
+    try:
+        wait_for_math(page)
+        counts = page.evaluate("""() => {
+            const all = [...document.querySelectorAll('mjx-container')];
+            const read = all.filter(c => {
+                const mml = c.querySelector(':scope > mjx-assistive-mml > math');
+                return mml && mml.textContent.trim().length > 0;
+            });
+            return {formulas: all.length, readable: read.length,
+                    display: all.filter(c => c.getAttribute('display') === 'true').length};
+        }""")
+    finally:
+        page.close()
+    assert counts["formulas"] >= 100 and counts["display"] >= 5, counts
+    assert counts["readable"] == counts["formulas"], (
+        f"{counts['formulas'] - counts['readable']} of {counts['formulas']} formulas have no "
+        "assistive MathML (is MathJax's assistive-mml extension still on?)")
+
+
+# Every <img> of the page as the browser shows it, widgets' images included.
+IMAGES_JS = """() => [...document.images].map(img => ({
+    src: (img.currentSrc || img.src).slice(0, 60),
+    alt: img.getAttribute('alt'),
+    decorative: img.getAttribute('role') === 'presentation' || img.getAttribute('aria-hidden') === 'true',
+    widget: img.closest('.jupyter-widgets') !== null,
+}))"""
+
+
+def test_every_image_the_browser_shows_has_a_meaningful_alt(built_book: Path, served_book: ServedSite,
+                                                             chromium) -> None:
+    """The static figures, and the widgets' images once WIDGET_IMAGES_HAVE_ALT is True."""
+    problems, figures, widget_images = [], 0, 0
+    for name in page_names(built_book):
+        page, _ = open_page(chromium, f"{served_book.url}/{name}")
+        try:
+            if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
+                wait_for_widgets(page)
+            images = page.evaluate(IMAGES_JS)
+        finally:
+            page.close()
+        for image in images:
+            if image["widget"]:
+                widget_images += 1
+                if not WIDGET_IMAGES_HAVE_ALT:
+                    continue
+            else:
+                figures += 1
+            problem = alt_problem(image["alt"], decorative=image["decorative"])
+            if problem:
+                problems.append(f"{name}: {image['src']}: {problem}")
+    assert figures >= 32 and widget_images, (figures, widget_images)
+    assert not problems, "images without a meaningful alt:\n" + "\n".join(problems)

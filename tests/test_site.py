@@ -180,3 +180,75 @@ def test_no_executed_output_shows_a_traceback_or_stderr(built_book: Path) -> Non
             if "Traceback (most recent call last)" in block.get_text():
                 offenders.append(f"{page.relative_to(built_book)}: a traceback in an output")
     assert not offenders, "\n".join(offenders)
+
+
+# --- alt text --------------------------------------------------------------------------------
+# An alt that names a file says nothing to someone listening to the page: a path such as
+# "../_images/<sha256>.png", a bare file name, or a long hexadecimal hash.
+FILE_LIKE_ALT = re.compile(r"(?:^|[\s/])[\w.-]+\.(?:png|jpe?g|gif|svg|webp|pdf)\b|_images/|\b[0-9a-f]{16,}\b",
+                           re.IGNORECASE)
+# The widgets (actgrad/widgets/) show their precomputed PNGs in ipywidgets Image views, which
+# exist only in the browser; tests/test_browser.py checks them with alt_problem below once
+# this is True. Flip it when the widgets give their images alt texts.
+WIDGET_IMAGES_HAVE_ALT = False
+
+
+def alt_problem(alt: str | None, *, decorative: bool = False) -> str | None:
+    """What is wrong with an image's alt for a screen reader, or None if nothing.
+
+    ``decorative``: the image is marked as carrying no content (role="presentation"
+    or aria-hidden="true"), where an empty alt is right.
+    """
+    if alt is None:
+        return "no alt attribute"
+    text = " ".join(alt.split())
+    if not text:
+        return None if decorative else "an empty alt on an image that carries content"
+    if FILE_LIKE_ALT.search(text):
+        return f"the alt is a file name, path or hash: {text[:80]!r}"
+    if text.startswith("<") and text.endswith(">"):  # a Python repr: "<Figure size 640x480 ...>"
+        return f"the alt is an object's repr: {text!r}"
+    if len(text.split()) < 4:
+        return f"the alt is too short to say what the image shows: {text!r}"
+    return None
+
+
+def is_decorative(img: object) -> bool:
+    return img.get("role") == "presentation" or img.get("aria-hidden") == "true"  # type: ignore[attr-defined]
+
+
+def test_alt_problem_tells_descriptions_from_file_names() -> None:
+    assert alt_problem(None) == "no alt attribute"
+    assert alt_problem("  ") is not None
+    assert alt_problem("", decorative=True) is None
+    for name in ("../_images/2217d4d66dc72dc14b4d35217f819cb837e529f46a35a0c9d87ec4ed876ecf95.png",
+                 "figure.png", "2217d4d66dc72dc14b4d35217f819cb8", "plot of ../_images/a.png here",
+                 "Figure 1", "<Figure size 640x480 with 2 Axes>"):
+        assert alt_problem(name) is not None, name
+    assert alt_problem("The sigmoid rises from 0 to 1; its derivative peaks at 1/4 at x = 0.") is None
+
+
+def test_every_image_has_an_alt_that_says_what_it_shows(built_book: Path) -> None:
+    offenders, checked = [], 0
+    for page in pages(built_book):
+        for img in soup(page).find_all("img"):
+            checked += 1
+            problem = alt_problem(img.get("alt"), decorative=is_decorative(img))
+            if problem:
+                offenders.append(f"{page.relative_to(built_book)}: {img.get('src', '')[:60]}: {problem}")
+    assert checked >= 32, f"only {checked} images in the built pages: the figures are missing"
+    assert not offenders, "images without a meaningful alt:\n" + "\n".join(offenders)
+
+
+def test_an_experiment_figure_alt_carries_the_computed_numbers(built_book: Path) -> None:
+    # depth_experiment.md: the first figure's alt is an f-string of the per-layer factors of
+    # five seeded networks, which the prose shows through glue; the two must agree.
+    page = soup(built_book / "chapters" / "depth_experiment.html")
+    alts = [img["alt"] for img in page.find_all("img", alt=True)]
+    nielsen = next(alt for alt in alts if "bias-gradient norm of hidden layers 1 to 4" in alt)
+    text = page.get_text(" ")
+    factor = re.search(r"on average by a factor of\s+(\d+\.\d)\s+per layer", text)
+    seeds = re.search(r"from\s+(\d+\.\d)\s+to\s+(\d+\.\d)\s+here", text)
+    assert factor and seeds, "the prose no longer states the per-layer factor and its range"
+    for number in (factor[1], seeds[1], seeds[2]):
+        assert number in nielsen, f"{number} (in the prose) is not in the figure's alt: {nielsen!r}"
