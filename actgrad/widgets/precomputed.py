@@ -181,7 +181,10 @@ class Control:
                 continuous_update=True, layout=widgets.Layout(width="420px"), **common
             )
         if kind == "toggle":
-            return widgets.ToggleButtons(**common)
+            # Unlike the other two, the html-manager lays toggle buttons out as
+            # blocks: the description would sit on a line of its own.
+            row = widgets.Layout(display="flex", align_items="center")
+            return widgets.ToggleButtons(layout=row, **common)
         return widgets.Dropdown(**common)
 
 
