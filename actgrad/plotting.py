@@ -10,10 +10,24 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-__all__ = ["plot_function_and_derivative", "style_axes"]
+__all__ = ["DERIVATIVE_COLOR", "FUNCTION_COLOR", "OKABE_ITO", "plot_function_and_derivative", "style_axes"]
 
-FUNCTION_COLOR = "C0"
-DERIVATIVE_COLOR = "C3"
+#: The colour-blind-safe palette of Okabe & Ito (2008), by name. Colour is never
+#: the only cue in the course's figures: line styles, markers or labels say the same.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
+}
+#: Colour of a function's curve; its derivative's curve is drawn in DERIVATIVE_COLOR
+#: and, where both share axes, dashed (see :func:`plot_function_and_derivative`).
+FUNCTION_COLOR = OKABE_ITO["blue"]
+DERIVATIVE_COLOR = OKABE_ITO["vermillion"]
 
 
 def style_axes(ax: Axes, *, xlabel: str = "$x$", ylabel: str | None = None) -> None:
@@ -65,7 +79,8 @@ def plot_function_and_derivative(
     -------
     matplotlib.figure.Figure
         The figure holding the axes. The curves are the lines labelled
-        ``$name(x)$`` (left axes) and ``$name'(x)$`` (right axes).
+        ``$name(x)$`` (left axes, solid) and ``$name'(x)$`` (right axes,
+        dashed), so that they differ by more than colour.
     """
     x = np.asarray(x, dtype=np.float64)
     if ax_pair is None:
@@ -76,7 +91,7 @@ def plot_function_and_derivative(
     f_label = f"${name}(x)$"
     df_label = f"${name}'(x)$"
     ax_f.plot(x, np.asarray(f(x), dtype=np.float64), color=FUNCTION_COLOR, lw=2, label=f_label)
-    ax_df.plot(x, np.asarray(df(x), dtype=np.float64), color=DERIVATIVE_COLOR, lw=2, label=df_label)
+    ax_df.plot(x, np.asarray(df(x), dtype=np.float64), color=DERIVATIVE_COLOR, lw=2, ls="--", label=df_label)
     style_axes(ax_f, ylabel=f_label)
     style_axes(ax_df, ylabel=df_label)
     ax_f.set_title("function")

@@ -11,7 +11,7 @@ from ipywidgets.widgets.widget_link import Link
 
 from actgrad.experiments import depth as dx
 from actgrad.widgets import depth as wd
-from actgrad.widgets.precomputed import figure_to_png
+from actgrad.widgets.precomputed import AltImage, figure_to_png, set_alt
 
 matplotlib.use("Agg")
 
@@ -143,18 +143,19 @@ def test_explorer_has_one_image_per_state_and_jslinks(monkeypatch) -> None:
         fig, ax = plt.subplots(figsize=(0.5, 0.3))
         ax.text(0, 0, f"{depth}{activation}{init}{scale}")
         ax.set_axis_off()
-        return fig
+        return set_alt(fig, f"state {depth} {activation} {init} {scale}")
 
     monkeypatch.setattr(wd, "render_depth", cheap)
     explorer = wd.depth_explorer()
-    images = [w for w in _walk(explorer) if isinstance(w, widgets.Image)]
+    images = [w for w in _walk(explorer) if isinstance(w, AltImage)]
     assert len(images) == len(explorer.images) == 108
     # one link per Stack: 1 + 4 + 12 + 36 Stacks on the four levels
     assert len(explorer.links) == 53
     assert all(isinstance(link, Link) for link in explorer.links)
     assert {link.source[1] for link in explorer.links} == {"index"}
     assert {link.target[1] for link in explorer.links} == {"selected_index"}
-    # the vendored html-manager calls MathJax 2 for descriptions and these widgets
     forbidden = (widgets.Label, widgets.HTMLMath, widgets.Checkbox)
     assert not any(isinstance(w, forbidden) for w in _walk(explorer))
-    assert all(getattr(w, "description", "") == "" for w in _walk(explorer))
+    # each control is labelled by its own description (its accessible name)
+    assert [w.description for w in explorer.control_widgets.values()] == [
+        c.description for c in wd.depth_controls().values()]

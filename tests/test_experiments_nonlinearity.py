@@ -249,7 +249,8 @@ def test_relu_fit_explorer_has_one_picture_per_slider_position() -> None:
     assert isinstance(slider, widgets.SelectionSlider)
     assert [label for label, _ in slider.options] == ["1", "4", "16"]
     assert len(explorer.images) == 3
-    pngs = [bytes(image.value) for image in explorer.images.values()]
+    pngs = [image.png for image in explorer.images.values()]
+    assert all("ReLU unit" in image.alt for image in explorer.images.values())
     assert len(set(pngs)) == 3 and all(png.startswith(b"\x89PNG") for png in pngs)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import itertools
 
 import ipywidgets as widgets
@@ -10,7 +12,7 @@ import matplotlib.pyplot as plt
 import pytest
 from ipywidgets.widgets.widget_link import DirectionalLink, Link
 
-from actgrad.widgets import Control, figure_to_png, precomputed_figure, render_states
+from actgrad.widgets import AltImage, Control, figure_to_png, precomputed_figure, render_states, set_alt
 
 matplotlib.use("Agg")
 
@@ -23,7 +25,7 @@ def render(a: float, b: float, style: str):
     ax.plot([0, 1], [a, b], ls=style, color="k")
     ax.set_ylim(-3, 3)
     ax.set_axis_off()
-    return fig
+    return set_alt(fig, f"A line from {a} to {b}, drawn {style}.")
 
 
 CONTROLS = {
@@ -43,13 +45,23 @@ def _direct_png(**values) -> bytes:
     return figure_to_png(render(**values), dpi=40)
 
 
-def _image_at(widget, key: tuple[int, ...]) -> widgets.Image:
+def _image_at(widget, key: tuple[int, ...]) -> AltImage:
     node = widget.stack
     for i in key:
         assert isinstance(node, widgets.Stack)
         node = node.children[i]
-    assert isinstance(node, widgets.Image)
+    assert isinstance(node, AltImage)
     return node
+
+
+def _synced_png_and_alt(image: widgets.HTML) -> tuple[bytes, str]:
+    """The PNG and the alt text of the <img> in the synced HTML value (what the browser gets)."""
+    value = image.get_state()["value"]
+    prefix = '<img class="widget-image" src="data:image/png;base64,'
+    assert value.startswith(prefix), value[:80]
+    encoded, rest = value[len(prefix):].split('"', 1)
+    assert rest.startswith(' alt="'), rest[:80]
+    return base64.b64decode(encoded), html.unescape(rest[len(' alt="'):].split('"', 1)[0])
 
 
 def _walk(widget):
@@ -59,13 +71,18 @@ def _walk(widget):
 
 
 def test_one_image_per_state(fig_widget):
-    images = [w for w in _walk(fig_widget) if isinstance(w, widgets.Image)]
+    images = [w for w in _walk(fig_widget) if isinstance(w, AltImage)]
+    assert not any(isinstance(w, widgets.Image) for w in _walk(fig_widget))  # it cannot carry alt
     assert len(images) == 3 * 2 * 2
     assert len({id(im) for im in images}) == 12
-    assert all(bytes(im.value).startswith(PNG_MAGIC) for im in images)
-    assert all(im.format == "png" for im in images)
-    # every state is a distinct picture
-    assert len({bytes(im.value) for im in images}) == 12
+    synced = [_synced_png_and_alt(im) for im in images]
+    pairs = zip(synced, images, strict=True)
+    assert all(png.startswith(PNG_MAGIC) and png == im.png for (png, _), im in pairs)
+    # every state is a distinct picture with its own alt text, the render function's
+    assert len({png for png, _ in synced}) == 12
+    assert [alt for _, alt in synced] == [im.alt for im in images]
+    assert len({alt for _, alt in synced}) == 12
+    assert fig_widget.images[(2, 0, 1)].alt == "A line from 2 to -1, drawn --."
 
 
 def test_controls_are_real_widgets_of_the_right_kind(fig_widget):
@@ -75,12 +92,11 @@ def test_controls_are_real_widgets_of_the_right_kind(fig_widget):
     assert isinstance(style, widgets.ToggleButtons)
     assert list(a.options) == [("-2", -2), ("0", 0), ("2", 2)]
     assert a.index == 0 and a.value == -2 and style.value == "-"
-    rows = fig_widget.children[:3]
-    assert [row.children[1] for row in rows] == [a, b, style]
-    assert [row.children[0].value for row in rows] == ["a", "b", "line"]
-    # descriptions live in HTML widgets: the HTML manager's MathJax 2 call on
-    # a control's own description fails on pages that load MathJax 3
-    assert all(w.description == "" for w in (a, b, style))
+    assert list(fig_widget.children[:3]) == [a, b, style]
+    # the visible description is the control's own label (its accessible name), with no
+    # competing tooltip
+    assert [w.description for w in (a, b, style)] == ["a", "b", "line"]
+    assert all(not w.tooltip for w in (a, b, style))
     assert isinstance(fig_widget.children[3], widgets.Stack)
 
 
@@ -125,7 +141,7 @@ def test_option_indices_select_the_matching_png(fig_widget):
     names = list(CONTROLS)
     for key in itertools.product(*(range(n) for n in SIZES)):
         values = {n: CONTROLS[n].options[i][1] for n, i in zip(names, key, strict=True)}
-        assert bytes(_image_at(fig_widget, key).value) == _direct_png(**values), key
+        assert _synced_png_and_alt(_image_at(fig_widget, key))[0] == _direct_png(**values), key
         assert fig_widget.images[key] is _image_at(fig_widget, key)
 
 
@@ -177,6 +193,20 @@ def test_plain_option_lists_and_malformed_controls():
         render_states(lambda a: None, {"a": [("one", 1)]})
 
 
+def test_every_state_needs_an_alt_text():
+    def silent(a):
+        fig, _ = plt.subplots(figsize=(1, 1))
+        return fig  # no set_alt
+
+    with pytest.raises(ValueError, match="no alternative text"):
+        render_states(silent, {"a": [("one", 1)]})
+    with pytest.raises(ValueError, match="must not be empty"):
+        set_alt(plt.figure(), "  ")
+    plt.close("all")
+    states = render_states(silent, {"a": [("one", 1), ("two", 2)]}, alt=lambda a: f"state {a}")
+    assert states.alts == ["state 1", "state 2"]
+
+
 def test_sigmoid_explorer_is_small_and_linked(monkeypatch):
     from actgrad.widgets import sigmoid as sigmoid_module
 
@@ -193,7 +223,7 @@ def test_sigmoid_explorer_is_small_and_linked(monkeypatch):
     monkeypatch.setattr(sigmoid_module, "sigmoid_controls", lambda: small)
     explorer = sigmoid_module.sigmoid_explorer()
     assert len(explorer.images) == 2 * len(controls["k"].options) * 2
-    sizes = {bytes(im.value[16:24]) for im in explorer.images.values()}
+    sizes = {im.png[16:24] for im in explorer.images.values()}
     assert len(sizes) == 1, "every state should have the same pixel size"
 
 

@@ -76,7 +76,11 @@ CHANGED_JS = """([root, before]) => {
 # --- which widgets a page should show, from its saved widget state -------------------------
 
 def expected_figure_widgets(page_html: str) -> int:
-    """Number of widget views on the page whose models hold an image and a movable control."""
+    """Number of widget views on the page whose models hold a picture and a movable control.
+
+    A picture is an HTML widget showing ``<img class="widget-image">`` (an
+    ``actgrad.widgets.AltImage``, which carries an alt text) or an ipywidgets Image.
+    """
     document = BeautifulSoup(page_html, "html.parser")
     state_tag = document.find("script", type=STATE)
     if state_tag is None:
@@ -89,6 +93,8 @@ def expected_figure_widgets(page_html: str) -> int:
         seen.add(model_id)
         model = models[model_id]
         found = {model["model_name"]}
+        if model["model_name"] == "HTMLModel" and 'class="widget-image"' in model["state"].get("value", ""):
+            found.add("ImageModel")
         for child in model["state"].get("children", []):
             found |= names(child.removeprefix("IPY_MODEL_"), seen)
         return found

@@ -13,7 +13,7 @@ from ipywidgets.widgets.widget_link import Link
 from actgrad.activations import silu, softmax, swish, swish_grad
 from actgrad.widgets import smooth as smooth_module
 from actgrad.widgets import softmax as softmax_module
-from actgrad.widgets.precomputed import Control, figure_to_png
+from actgrad.widgets.precomputed import AltImage, Control, figure_to_png
 
 matplotlib.use("Agg")
 
@@ -35,11 +35,11 @@ def stacks_by_level(box, depth: int) -> list[list[widgets.Stack]]:
     return levels
 
 
-def image_at(box, key: tuple[int, ...]) -> widgets.Image:
+def image_at(box, key: tuple[int, ...]) -> AltImage:
     node = box.stack
     for i in key:
         node = node.children[i]
-    assert isinstance(node, widgets.Image)
+    assert isinstance(node, AltImage)
     return node
 
 
@@ -54,15 +54,16 @@ def check_wiring(box, start: dict[str, int]) -> None:
     }
     for name, level_stacks in zip(names, levels, strict=True):
         control = box.control_widgets[name]
-        assert control.description == ""  # descriptions live in HTML rows (MathJax 2 quirk)
+        assert control.description == box.controls[name].description  # its label, its accessible name
         assert control.index == start.get(name, 0)
         assert level_stacks and all(s.selected_index == control.index for s in level_stacks)
         assert all(len(s.children) == len(box.controls[name].options) for s in level_stacks)
         for stack in level_stacks:
             assert (id(control), "index", id(stack), "selected_index") in live_links
     assert len(box.links) == sum(len(level) for level in levels)
-    pngs = [bytes(im.value) for im in box.images.values()]
+    pngs = [im.png for im in box.images.values()]
     assert len(set(pngs)) == len(pngs), "every state should be a different picture"
+    assert len({im.alt for im in box.images.values()}) == len(pngs), "every state should say what it shows"
     assert len({png[16:24] for png in pngs}) == 1, "every state should have the same pixel size"
     assert not any(isinstance(w, (widgets.Label, widgets.HTMLMath, widgets.Checkbox)) for w in walk(box))
 
@@ -96,7 +97,7 @@ def test_softmax_explorer_is_linked_and_opens_at_temperature_one(monkeypatch):
     check_wiring(box, {"temperature": 1})
     assert box.control_widgets["logits"].style.button_width == softmax_module.LOGIT_BUTTON_WIDTH
     expected = figure_to_png(softmax_module.render_softmax("near tie", 10.0), bbox_inches=None)
-    assert bytes(image_at(box, (1, 2)).value) == expected
+    assert image_at(box, (1, 2)).png == expected
 
 
 def test_softmax_summary_limits():
@@ -139,7 +140,7 @@ def test_swish_explorer_is_linked_and_opens_at_silu(monkeypatch):
     assert len(box.images) == 6
     check_wiring(box, {"beta": 1})
     expected = figure_to_png(smooth_module.render_swish(10.0, "derivative"), bbox_inches=None)
-    assert bytes(image_at(box, (2, 1)).value) == expected
+    assert image_at(box, (2, 1)).png == expected
 
 
 @pytest.mark.parametrize("beta", [0.5, 1.0, 1.702, 10.0])

@@ -40,8 +40,9 @@ def check_explorer(explorer, controls: dict[str, Control]) -> None:
     sizes = [len(c.options) for c in controls.values()]
     assert len(explorer.images) == math.prod(sizes)
     # every state is a different picture of the same pixel size
-    pngs = [bytes(im.value) for im in explorer.images.values()]
+    pngs = [im.png for im in explorer.images.values()]
     assert len(set(pngs)) == len(pngs)
+    assert len({im.alt for im in explorer.images.values()}) == len(pngs)
     assert len({png[16:24] for png in pngs}) == 1
     # one jslink per Stack, from the control of its level to its selected_index
     per_level = stacks_per_level(explorer)
@@ -51,9 +52,9 @@ def check_explorer(explorer, controls: dict[str, Control]) -> None:
     for link in explorer.links:
         assert link.source[1] == "index" and link.target[1] == "selected_index"
         assert link.source[0] in explorer.control_widgets.values()
-    # no description on any widget: the HTML manager would call MathJax 2 on it
-    for widget in explorer.control_widgets.values():
-        assert widget.description == ""
+    # each control's description is its own label (its accessible name)
+    for name, widget in explorer.control_widgets.items():
+        assert widget.description == controls[name].description
         assert not isinstance(widget, widgets.Checkbox | widgets.Label | widgets.HTMLMath)
 
 

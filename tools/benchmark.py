@@ -14,17 +14,28 @@ all: the browser switches to a stored image, and that switch is timed too.
 
 Site, in headless Chromium (Debian's /usr/bin/chromium) on loopback:
   * page weight: the HTML plus every file of the site it loads (kB, from the
-    built files, by kind),
+    built files, by kind), and split into the page's own bytes and the shared
+    ones. Own: the page's HTML file (which holds its widgets' pictures, inline
+    in the saved widget state) and every other file it loads from outside
+    _static/ (its figures in _images/). Shared: every file under _static/ (the
+    theme's styles, scripts and fonts, MathJax, require.js, the widget
+    manager), the same for every page, which the browser caches after the
+    first page a reader opens,
   * load time: navigation start to the load event and to "ready" (load event
     fired, every formula typeset by MathJax, every widget rendered), median of
-    3 cold loads.
+    3 cold loads,
+  * accessibility: the violations axe-core (vendored, tools/axe_audit.py)
+    finds once the page is ready, counted as offending elements per impact
+    (critical, serious, moderate, minor).
 
 Everything is built in a temporary folder; nothing in the repository changes.
-These are measurements to read, not pass/fail tests.
+``--html DIR`` measures an already built site (e.g. _build/html) instead and
+skips the build figures. These are measurements to read, not pass/fail tests.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import http.server
 import json
@@ -40,7 +51,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-
+sys.path.insert(0, str(ROOT / "tools"))
+import axe_audit  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -205,6 +217,7 @@ def measure_site(html: Path) -> dict[str, dict]:
 
 def measure_page(browser, base: str, name: str, html: Path) -> dict:
     loads, ready, weight, switches, outside = [], [], defaultdict(int), [], set()
+    own, shared, axe = 0, 0, {}
     for attempt in range(LOADS):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -226,14 +239,20 @@ def measure_page(browser, base: str, name: str, html: Path) -> dict:
                 if target.is_dir():
                     target = target / "index.html"
                 if target.is_file():
-                    weight[KINDS.get(target.suffix.lower(), "other")] += target.stat().st_size
+                    size = target.stat().st_size
+                    weight[KINDS.get(target.suffix.lower(), "other")] += size
+                    if target.relative_to(html).parts[0] == "_static":
+                        shared += size
+                    else:
+                        own += size
+            axe = axe_audit.count_by_impact(axe_audit.audit(page))
             for index in range(page.evaluate(FIGURE_WIDGETS_JS)):
                 root = page.locator(f"[data-bench-widget='{index}']").element_handle()
                 times = [page.evaluate(SWITCH_JS, [root, step % 2 == 0]) for step in range(6)]
                 switches.append([t for t in times if t is not None])
         context.close()
     return {"weight": dict(weight), "load": statistics.median(loads), "ready": statistics.median(ready),
-            "switches": switches, "outside": sorted(outside)}
+            "switches": switches, "outside": sorted(outside), "own": own, "shared": shared, "axe": axe}
 
 
 def print_build(clean: float, unchanged: float, chapters: dict[str, float]) -> None:
@@ -271,6 +290,18 @@ def print_site(site: dict[str, dict]) -> None:
               + f"{sum(weight.values()) / 1000:>9.0f}  {figures['load']:>7.0f} {figures['ready']:>7.0f}")
         for url in figures["outside"]:
             print(f"      loaded from outside the site: {url}")
+    print(f"\n  Page weight, time until ready and axe-core {axe_audit.axe_version()} violations (offending")
+    print("  elements per impact). Own kB: the HTML (with its widgets' pictures inline) and the files")
+    print("  it loads from outside _static/ (its figures); shared kB: _static/ (theme, MathJax,")
+    print("  widget manager), which the browser caches after the first page.")
+    impacts = axe_audit.IMPACTS
+    print(f"    {'page':<40}{'own kB':>9}{'shared kB':>11}{'ready ms':>10}  "
+          + " ".join(f"{i:>8}" for i in impacts))
+    for name, figures in site.items():
+        print(f"    {name:<40}{figures['own'] / 1000:>9.0f}{figures['shared'] / 1000:>11.0f}"
+              f"{figures['ready']:>10.0f}  " + " ".join(f"{figures['axe'].get(i, 0):>8}" for i in impacts))
+    totals = {i: sum(f["axe"].get(i, 0) for f in site.values()) for i in impacts}
+    print(f"    {'all pages':<40}{'':>9}{'':>11}{'':>10}  " + " ".join(f"{totals[i]:>8}" for i in impacts))
     print("\n  Widget control moves on the site (key press or click to the new image shown, ms):")
     for name, figures in site.items():
         for index, times in enumerate(figures["switches"]):
@@ -282,6 +313,14 @@ def print_site(site: dict[str, dict]) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--html", type=Path, help="measure this built site only (no build figures)")
+    args = parser.parse_args()
+    if args.html is not None:
+        if not CHROMIUM.exists():
+            sys.exit(f"error: no {CHROMIUM}: `make system` installs it")
+        print_site(measure_site(args.html.resolve()))
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "book"
         env, log = widget_timer_env(Path(folder))

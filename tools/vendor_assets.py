@@ -8,7 +8,11 @@
 * MathJax 3 (``mathjax``): ``tex-chtml.js`` and the components and fonts it loads;
 * require.js (``requirejs``), which the ipywidgets html-manager needs;
 * the ipywidgets html-manager (``@jupyter-widgets/html-manager``):
-  ``embed-amd.js`` and the icon fonts it loads next to itself.
+  ``embed-amd.js`` and the icon fonts it loads next to itself;
+* axe-core (``axe-core``): ``axe.min.js`` and its licence, in
+  ``_vendor/axe-core/``, which the accessibility tests inject into the built
+  pages; ``_config.yml`` excludes that folder, so the site never publishes
+  or loads it.
 
 Run through ``make vendor``; it is a no-op when the copy is up to date.
 """
@@ -54,6 +58,9 @@ def copy_assets() -> None:
     for path in manager.iterdir():
         if path.name == "embed-amd.js" or path.suffix in FONT_SUFFIXES:
             shutil.copy2(path, tmp / "html-manager" / path.name)
+    (tmp / "axe-core").mkdir()
+    for name in ("axe.min.js", "LICENSE"):
+        shutil.copy2(NODE_MODULES / "axe-core" / name, tmp / "axe-core" / name)
     (tmp / "versions.json").write_text(json.dumps(locked_versions(), indent=2) + "\n")
     shutil.rmtree(VENDOR, ignore_errors=True)
     tmp.rename(VENDOR)  # the finished copy appears in one step

@@ -6,22 +6,28 @@ See :mod:`actgrad.widgets.precomputed` for the mechanism and
 
 from actgrad.widgets.precomputed import (
     MAX_STATES,
+    AltImage,
     Control,
     PrecomputedFigure,
     RenderedStates,
+    figure_alt,
     figure_to_png,
     precomputed_figure,
     render_states,
+    set_alt,
 )
 
 __all__ = [
     "MAX_STATES",
+    "AltImage",
     "Control",
     "PrecomputedFigure",
     "RenderedStates",
+    "figure_alt",
     "figure_to_png",
     "precomputed_figure",
     "render_states",
+    "set_alt",
     "sigmoid_explorer",
 ]
 

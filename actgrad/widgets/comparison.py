@@ -28,8 +28,8 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox, TransformedBbox
 
 from actgrad.comparison import CANDIDATES, by_key
-from actgrad.plotting import style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.plotting import OKABE_ITO, style_axes
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = [
     "DPI",
@@ -50,7 +50,7 @@ _SLOPE_YLIM = (-0.2, 1.9)
 _FUNCTION_TICKS = (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0)
 _SLOPE_TICKS = (0.0, 0.5, 1.0, 1.5)
 _X_TICKS = (-4.0, -2.0, 0.0, 2.0, 4.0)
-_STYLES = (("C0", "-"), ("C1", "--"))  # first solid, second dashed
+_STYLES = ((OKABE_ITO["blue"], "-"), (OKABE_ITO["orange"], "--"))  # first solid, second dashed
 
 
 def _figure() -> tuple[Figure, Axes, Axes]:
@@ -142,7 +142,23 @@ def render_pair(first: str, second: str) -> Figure:
                fontsize=9, framealpha=0.9)
     names = " (solid) and ".join(by_key(k).label for k in pair) + (" (dashed)" if len(pair) == 2 else "")
     fig.suptitle(names, fontsize=12, y=0.97)
-    return fig
+    return set_alt(fig, _pair_alt(pair))
+
+
+def _pair_alt(pair: Sequence[str]) -> str:
+    """Say what :func:`render_pair` draws for ``pair``: the curves and a few values of each."""
+    points = (-X_LIMIT, -1.0, 0.0, 1.0, X_LIMIT)
+    parts = []
+    for key, style in zip(pair, ("solid", "dashed"), strict=False):
+        c = by_key(key)
+        values = ", ".join(f"{c.f(np.float64(p)).item():.2g}" for p in points)
+        slopes = ", ".join(f"{c.df(np.float64(p)).item():.2g}" for p in points)
+        parts.append(f"{c.label} ({style}) takes the values {values} and has the slopes {slopes}")
+    where = ", ".join(f"{p:g}" for p in points)
+    text = (f"Two panels on x from −{X_LIMIT:g} to {X_LIMIT:g}: the function on the left, its derivative "
+            f"on the right. At x = {where}, " + "; ".join(parts) + ". Where the slope is near 0 little "
+            "gradient passes back.")
+    return text.replace("-", "−")
 
 
 def pair_controls(keys: Sequence[str] | None = None) -> dict[str, Control]:

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 
 from actgrad.experiments.depth import depth_profile, make_mlp, make_task
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = [
     "ACTIVATION_OPTIONS",
@@ -183,7 +183,18 @@ def render_depth(depth: int, activation: str, init: str, scale: float) -> Figure
     fig.text(0.57, 0.875, "● RMS of activations", color=FUNCTION_COLOR, va="bottom", fontsize=10)
     fig.text(0.985, 0.875, "■ ‖∂L/∂W‖ per layer", color=DERIVATIVE_COLOR, va="bottom", ha="right",
              fontsize=10)
-    return fig
+    if np.isfinite(rms[-1]):
+        last = (f"the RMS of the activations goes from {rms[0]:.2g} in layer 1 "
+                f"to {rms[-1]:.2g} in layer {depth}")
+    else:
+        last = f"the activations of layer {depth} are all 0"
+    return set_alt(fig, f"Two panels for a {depth}-layer {act_label} network with {init_label} "
+                        f"initialisation and weights × {scale:g}, loss {float(p['loss']):.3g}. Left: a "
+                        "histogram of each hidden layer's activations, one column per layer, darker where "
+                        "more units fall. Right, on a log scale against the layer: the RMS of the "
+                        "activations (circles, solid line) and the norm of the weight gradient (squares); "
+                        f"{last}, and {ratio}. A scheme that suits the activation keeps both curves flat; "
+                        "otherwise the signal or the gradient vanishes or explodes with depth.")
 
 
 def depth_explorer() -> PrecomputedFigure:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from actgrad.activations import SELU_ALPHA, SELU_LAMBDA, elu, elu_grad, relu, relu_grad, selu, selu_grad
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = ["ALPHAS", "X_LIMITS", "elu_controls", "elu_explorer", "render_elu"]
 
@@ -116,7 +116,17 @@ def render_elu(unit: float | str, xlim: float, view: str) -> Figure:
     style_axes(ax)
     ax.set_title(title, fontsize=11)
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    return fig
+    if view == "function":
+        text = (f"The curve of {name} on x from −{xlim:g} to {xlim:g}, with the ReLU dashed: a line of slope "
+                f"{scale:.3g} for x > 0 and, for x ≤ 0, a smooth curve that bends down towards the dotted "
+                f"saturation level {floor:.3g}; at x = −{xlim:g} it has reached {reached:.1%} of that floor. "
+                "Negative inputs give negative outputs, which keeps the mean activation near 0.")
+    else:
+        text = (f"The derivative of {name} on x from −{xlim:g} to {xlim:g}, with the ReLU's step dashed: "
+                f"{scale:.3g} for x > 0, and for x ≤ 0 a curve that decays towards 0; it {jump}, and at "
+                f"x = −{xlim:g} it is {float(df(-xlim)):.2g}. Unlike the ReLU, negative inputs still pass "
+                "some gradient.")
+    return set_alt(fig, text.replace("-", "−"))
 
 
 def elu_explorer() -> PrecomputedFigure:

@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from actgrad.experiments.gradients import Quadratic, gradient_descent
-from actgrad.plotting import FUNCTION_COLOR
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = [
     "LEARNING_RATES",
@@ -107,7 +107,7 @@ def render_descent(lr: float) -> Figure:
     surface = bowl.loss(np.stack([t1, t2], axis=-1))
     ax_path.contour(t1, t2, surface, levels=np.geomspace(0.05, 80, 12), colors="0.72", linewidths=0.8)
     ax_path.plot(path[:, 0], path[:, 1], "-o", color=FUNCTION_COLOR, ms=3, lw=1.1)
-    ax_path.plot(*START, "s", color="C3", ms=7, label="start")
+    ax_path.plot(*START, "s", color=DERIVATIVE_COLOR, ms=7, label="start")
     ax_path.plot(*bowl.minimum, "*", color="k", ms=13, label="minimum")
     ax_path.set(xlim=(-_VIEW, _VIEW), ylim=(-_VIEW, _VIEW), aspect="equal")
     ax_path.set_xlabel(r"$\theta_1$")
@@ -139,7 +139,13 @@ def render_descent(lr: float) -> Figure:
         f"\n{verdict}",
         fontsize=11,
     )
-    return fig
+    return set_alt(fig, f"Gradient descent with learning rate η = {lr:g} on a tilted quadratic bowl whose "
+                        f"stability limit is 2/λmax = {bowl.critical_lr:g}. Left: the path of {STEPS} steps, "
+                        "dots joined by a line, from the square start towards the star at the minimum, over "
+                        "grey loss contours. Right: the loss per step on a log scale, with the starting loss "
+                        f"dotted. After {STEPS} steps the distance to the minimum is "
+                        f"{summary['final_distance']:.3g}, the loss {summary['final_loss']:.3g}; the run "
+                        f"{verdict}. Below the limit the path settles; above it, it zigzags outwards.")
 
 
 def learning_rate_explorer() -> PrecomputedFigure:

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from actgrad.activations import leaky_relu, leaky_relu_grad, relu, relu_grad
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = ["ALPHAS", "X_LIMITS", "leaky_relu_controls", "leaky_relu_explorer", "render_leaky_relu"]
 
@@ -108,7 +108,15 @@ def render_leaky_relu(alpha: float, xlim: float, view: str) -> Figure:
     style_axes(ax)
     ax.set_title(f"{title}\n{_describe(alpha)}", fontsize=11)
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    return fig
+    relu_dashed = ", with the plain ReLU dashed for comparison" if alpha != 0 else ""
+    if view == "function":
+        shown = (f"The leaky ReLU with α = {alpha:g} on x from −{xlim:g} to {xlim:g}: the line y = x "
+                 f"for x > 0 and the line y = {alpha:g}·x below, reaching {y_left:.3g} at x = −{xlim:g}"
+                 f"{relu_dashed}")
+    else:
+        shown = (f"The derivative of the leaky ReLU with α = {alpha:g}: a step from {alpha:g} for x ≤ 0 to 1 "
+                 f"for x > 0, a filled dot marking the value {alpha:g} used at x = 0{relu_dashed}")
+    return set_alt(fig, f"{shown}. {_describe(alpha).capitalize()}.".replace("-", "−"))
 
 
 def leaky_relu_explorer() -> PrecomputedFigure:

@@ -17,8 +17,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from actgrad.experiments.nonlinearity import Comparison, fit_relu_units, predict_proba
-from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, OKABE_ITO, style_axes
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = [
     "RELU_FIT_UNITS",
@@ -34,7 +34,8 @@ RELU_FIT_UNITS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64)
 #: The explorer's default problem: the sine on one period.
 FIT_INTERVAL = (-np.pi, np.pi)
 
-_CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red
+_CLASS_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"])  # class 0 blue, class 1 vermillion
+_CLASS_MARKERS = ("o", "^")  # and circles and triangles, for readers who cannot tell the colours apart
 _ACTIVATION_TITLES = {
     "linear": "linear hidden layer",
     "tanh": "tanh hidden layer",
@@ -86,9 +87,10 @@ def plot_decision_boundaries(
             p = predict_proba(result.params, grid).reshape(g1.shape)
             ax.contourf(g1, g2, p, levels=np.linspace(0, 1, 11), cmap=background, alpha=0.8)
             ax.contour(g1, g2, p, levels=[0.5], colors="k", linewidths=1.5)
-            for label, color in enumerate(_CLASS_COLORS):
+            for label, (color, marker) in enumerate(zip(_CLASS_COLORS, _CLASS_MARKERS, strict=True)):
                 mask = y == label
-                ax.scatter(X[mask, 0], X[mask, 1], s=9, color=color, edgecolor="white", linewidth=0.3)
+                ax.scatter(X[mask, 0], X[mask, 1], s=12, color=color, marker=marker, edgecolor="white",
+                           linewidth=0.3)
             ax.set_title(f"{name}, {_ACTIVATION_TITLES.get(act, act)}\naccuracy {result.accuracy:.1%}",
                          fontsize=10)
             ax.set_xticks([])
@@ -175,7 +177,14 @@ def render_relu_fit(
     ax_err.set_xlabel("$x$")
     ax_err.set_ylabel("fit − target")
     ax_err.set_title(f"largest error on the interval: {fit.max_error:.2g}", fontsize=10)
-    return fig
+    units = f"{n_units} ReLU unit{'s' if n_units != 1 else ''}"
+    target = name.replace("\\", "").strip()
+    interval_text = f"from {a:.3g} to {b:.3g}".replace("-", "−")
+    return set_alt(fig, f"Top: the target curve {target} (dashed) and its fit by a sum of {units} (solid), "
+                        f"a broken line whose {len(fit.knots)} kinks are marked by triangles, on the "
+                        f"interval {interval_text} and grey margins beyond it, where the fit goes on "
+                        "straight. Bottom: the error of the fit on the interval, largest "
+                        f"{fit.max_error:.2g}. More units give more kinks and a closer fit.")
 
 
 def relu_fit_explorer(units: Sequence[int] = RELU_FIT_UNITS) -> PrecomputedFigure:

@@ -3,17 +3,22 @@
 A chapter's widget must work on the static site, where no Python kernel runs.
 :func:`precomputed_figure` therefore renders each combination of the control
 values once, at build time, into a PNG, and puts the PNGs into nested
-:class:`ipywidgets.Stack` containers. Each control's ``index`` is tied to the
+:class:`ipywidgets.Stack` containers. Each state carries an alternative text, written by the render
+function beside the drawing (:func:`set_alt`) so that the numbers it states
+are the ones drawn; the picture is shown as an ``<img alt=...>`` in an
+:class:`ipywidgets.HTML` widget, because :class:`ipywidgets.Image` cannot
+carry an ``alt`` attribute. Each control's ``index`` is tied to the
 ``selected_index`` of every Stack at its nesting level with
 :func:`ipywidgets.jslink`, a link that lives entirely in the browser: moving a
 control switches the image without a round trip to Python. The widget state
-stored in the executed notebook (controls, stacks, images and links) is all the
+stored in the executed notebook (controls, stacks, pictures and links) is all the
 ipywidgets HTML manager needs to rebuild the widget on the static page, and in
 JupyterLab the same widget responds instantly because nothing is recomputed.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import itertools
@@ -31,18 +36,43 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "MAX_STATES",
+    "AltImage",
     "Control",
     "PrecomputedFigure",
     "RenderedStates",
+    "figure_alt",
     "figure_to_png",
     "precomputed_figure",
     "render_states",
+    "set_alt",
 ]
 
 #: Default limit on the number of states (combinations of control values).
 MAX_STATES = 400
 
 Kind = Literal["auto", "slider", "toggle", "dropdown"]
+
+#: Width of the column holding the controls' descriptions.
+DESCRIPTION_WIDTH = "9em"
+_ALT_ATTRIBUTE = "_actgrad_alt"
+
+
+def set_alt(fig: Figure, alt: str) -> Figure:
+    """Attach the alternative text of ``fig`` (what it shows and what it is for); return ``fig``.
+
+    Render functions call this beside the drawing, with the numbers they drew,
+    and :func:`render_states` stores the text with the state's picture.
+    """
+    text = " ".join(alt.split())
+    if not text:
+        raise ValueError("an alternative text must not be empty")
+    setattr(fig, _ALT_ATTRIBUTE, text)
+    return fig
+
+
+def figure_alt(fig: Figure) -> str | None:
+    """Return the alternative text :func:`set_alt` attached to ``fig``, or None."""
+    return getattr(fig, _ALT_ATTRIBUTE, None)
 
 
 @dataclass(frozen=True)
@@ -134,37 +164,29 @@ class Control:
         ipywidgets.SelectionSlider or ipywidgets.ToggleButtons or ipywidgets.Dropdown
             A selection widget whose ``index`` is the chosen option.
         """
-        # No ``description``: the ipywidgets HTML manager typesets descriptions
-        # with the MathJax 2 API, which fails on a page that loads MathJax 3.
-        # The description is shown by a separate HTML widget (see ``make_row``)
-        # and kept here as the tooltip.
-        common = {"options": list(self.options), "index": 0, "tooltip": self.description}
+        # The description is the widget's own: the html-manager renders it as
+        # the control's <label> (bound with ``for`` to a dropdown's <select>;
+        # assets/widgets-a11y.js names sliders and button groups by it), so
+        # the accessible name is the visible text. No tooltip: a title that
+        # differs from the label would be a second, competing name.
+        common = {
+            "options": list(self.options),
+            "index": 0,
+            "description": self.description,
+            "style": {"description_width": DESCRIPTION_WIDTH},
+        }
         kind = self.resolved_kind()
         if kind == "slider":
             return widgets.SelectionSlider(
                 continuous_update=True, layout=widgets.Layout(width="420px"), **common
             )
         if kind == "toggle":
-            return widgets.ToggleButtons(**common)
+            # Unlike the other two, the html-manager lays toggle buttons out as
+            # blocks: the description would sit on a line of its own.
+            row = widgets.Layout(display="flex", align_items="center")
+            return widgets.ToggleButtons(layout=row, **common)
         return widgets.Dropdown(**common)
 
-    def make_row(self, control_widget: widgets.Widget | None = None) -> tuple[widgets.HBox, widgets.Widget]:
-        """Create a row holding the description and the control's widget.
-
-        Parameters
-        ----------
-        control_widget : ipywidgets.Widget, optional
-            The selection widget; by default :meth:`make_widget` creates one.
-
-        Returns
-        -------
-        tuple of ipywidgets.HBox and ipywidgets.Widget
-            The row and the selection widget in it.
-        """
-        if control_widget is None:
-            control_widget = self.make_widget()
-        label = widgets.HTML(value=html.escape(self.description), layout=widgets.Layout(width="9em"))
-        return widgets.HBox([label, control_widget]), control_widget
 
 
 ControlsLike = Mapping[str, Control | Sequence[tuple[str, Any]]]
@@ -181,11 +203,14 @@ class RenderedStates(NamedTuple):
         The PNG rendered for each key.
     seconds : list of float
         Wall-clock time to render and encode each state.
+    alts : list of str
+        The alternative text of each state.
     """
 
     keys: list[tuple[int, ...]]
     pngs: list[bytes]
     seconds: list[float]
+    alts: list[str]
 
 
 def _normalise(controls: ControlsLike) -> dict[str, Control]:
@@ -268,6 +293,7 @@ def render_states(
     bbox_inches: str | None = "tight",
     colors: int | None = 256,
     max_states: int = MAX_STATES,
+    alt: Callable[..., str] | None = None,
 ) -> RenderedStates:
     """Render every combination of control values to a PNG.
 
@@ -276,7 +302,8 @@ def render_states(
     render : callable
         Called as ``render(**values)`` with one keyword argument per control
         (the option's value); must return a new matplotlib Figure, which is
-        closed after encoding.
+        closed after encoding, with its alternative text attached by
+        :func:`set_alt` unless ``alt`` is given.
     controls : mapping of str to Control or sequence of (str, object)
         Ordered controls; a bare sequence of ``(label, value)`` pairs is a
         control described by its name.
@@ -288,11 +315,15 @@ def render_states(
         Palette size of the PNGs; see :func:`figure_to_png`.
     max_states : int, default 400
         Largest number of combinations accepted.
+    alt : callable, optional
+        Called as ``alt(**values)``: the state's alternative text, used
+        instead of the one the figure carries.
 
     Returns
     -------
     RenderedStates
-        Keys (option indices), PNG bytes and render time of every state.
+        Keys (option indices), PNG bytes, render time and alternative text of
+        every state.
 
     Raises
     ------
@@ -301,6 +332,8 @@ def render_states(
         combinations (checked before anything is rendered).
     TypeError
         If ``render`` does not return a matplotlib Figure.
+    ValueError
+        If a state has no alternative text.
     """
     normalised = _normalise(controls)
     _check_size(normalised, max_states)
@@ -308,6 +341,7 @@ def render_states(
     keys: list[tuple[int, ...]] = []
     pngs: list[bytes] = []
     seconds: list[float] = []
+    alts: list[str] = []
     ranges = [range(len(c.options)) for c in normalised.values()]
     for key in itertools.product(*ranges):
         values = {name: normalised[name].options[i][1] for name, i in zip(names, key, strict=True)}
@@ -315,11 +349,38 @@ def render_states(
         fig = render(**values)
         if not isinstance(fig, Figure):
             raise TypeError(f"render(**{values!r}) returned {type(fig).__name__}, not a Figure")
+        text = alt(**values) if alt is not None else figure_alt(fig)
+        if not text or not text.strip():
+            plt.close(fig)
+            raise ValueError(
+                f"render(**{values!r}) gave no alternative text: call set_alt(fig, text) in the "
+                "render function (or pass alt=), saying what the picture shows and its point"
+            )
         png = figure_to_png(fig, dpi=dpi, bbox_inches=bbox_inches, colors=colors)
         seconds.append(time.perf_counter() - start)
         keys.append(key)
         pngs.append(png)
-    return RenderedStates(keys, pngs, seconds)
+        alts.append(" ".join(text.split()))
+    return RenderedStates(keys, pngs, seconds, alts)
+
+
+class AltImage(widgets.HTML):
+    """A PNG shown as ``<img class="widget-image" alt=...>`` through a data: address.
+
+    :class:`ipywidgets.Image` renders an ``<img>`` without ``alt``; this HTML
+    widget carries the picture and its text in one element. ``png`` and
+    ``alt`` are kept on the Python side for inspection (not synced).
+    """
+
+    def __init__(self, png: bytes, alt: str, **kwargs: Any) -> None:
+        encoded = base64.b64encode(png).decode("ascii")
+        value = (
+            f'<img class="widget-image" src="data:image/png;base64,{encoded}" '
+            f'alt="{html.escape(alt, quote=True)}" style="max-width: 100%; height: auto">'
+        )
+        super().__init__(value=value, **kwargs)
+        self.png = png
+        self.alt = alt
 
 
 class PrecomputedFigure(widgets.VBox):
@@ -333,11 +394,11 @@ class PrecomputedFigure(widgets.VBox):
     controls : dict of str to Control
         The normalised controls, in nesting order.
     control_widgets : dict of str to ipywidgets.Widget
-        The selection widget of each control.
+        The selection widget of each control (one row each, above the picture).
     stack : ipywidgets.Stack
         The outermost Stack (selected by the first control).
-    images : dict of tuple of int to ipywidgets.Image
-        The Image shown for each key of option indices.
+    images : dict of tuple of int to AltImage
+        The picture, with its alternative text, shown for each key of option indices.
     links : list of ipywidgets.Link
         Every jslink from a control's ``index`` to a Stack's ``selected_index``.
     states : RenderedStates
@@ -354,7 +415,7 @@ def _build_stack(
     level: int,
     prefix: tuple[int, ...],
     sizes: list[int],
-    images: dict[tuple[int, ...], widgets.Image],
+    images: dict[tuple[int, ...], AltImage],
     stacks_by_level: list[list[widgets.Stack]],
 ) -> widgets.Stack:
     children: list[widgets.Widget] = []
@@ -377,6 +438,7 @@ def precomputed_figure(
     bbox_inches: str | None = "tight",
     colors: int | None = 256,
     max_states: int = MAX_STATES,
+    alt: Callable[..., str] | None = None,
 ) -> PrecomputedFigure:
     """Render every state of a figure and wire controls to it in the browser.
 
@@ -384,7 +446,8 @@ def precomputed_figure(
     ----------
     render : callable
         Called as ``render(**values)`` with one keyword argument per control;
-        must return a new matplotlib Figure.
+        must return a new matplotlib Figure carrying its alternative text
+        (:func:`set_alt`).
     controls : mapping of str to Control or sequence of (str, object)
         Ordered controls; see :func:`render_states`.
     dpi : float, default 80
@@ -396,12 +459,14 @@ def precomputed_figure(
         Palette size of the PNGs; see :func:`figure_to_png`.
     max_states : int, default 400
         Largest number of combinations accepted.
+    alt : callable, optional
+        ``alt(**values)`` gives a state's alternative text instead of the figure's.
 
     Returns
     -------
     PrecomputedFigure
-        A VBox of one row per control (an HTML description and the selection
-        widget) followed by nested Stacks of Images. Control
+        A VBox of one selection widget per control (described by its own
+        ``description``) followed by nested Stacks of :class:`AltImage`. Control
         ``j``'s ``index`` is jslinked to the ``selected_index`` of every Stack
         at depth ``j``, so the switching needs no kernel.
 
@@ -417,7 +482,7 @@ def precomputed_figure(
     >>> def render(a):
     ...     fig, ax = plt.subplots(figsize=(4, 2))
     ...     ax.plot([0, 1], [0, a])
-    ...     return fig
+    ...     return set_alt(fig, f"A line rising from 0 to {a}.")
     >>> w = precomputed_figure(render, {"a": Control.numbers("slope", [1, 2])})
     >>> len(w.images), len(w.links)
     (2, 1)
@@ -430,22 +495,22 @@ def precomputed_figure(
         bbox_inches=bbox_inches,
         colors=colors,
         max_states=max_states,
+        alt=alt,
     )
     images = {
-        key: widgets.Image(value=png, format="png", layout=widgets.Layout(max_width="100%"))
-        for key, png in zip(states.keys, states.pngs, strict=True)
+        key: AltImage(png, text)
+        for key, png, text in zip(states.keys, states.pngs, states.alts, strict=True)
     }
     sizes = [len(c.options) for c in normalised.values()]
     stacks_by_level: list[list[widgets.Stack]] = [[] for _ in sizes]
     stack = _build_stack(0, (), sizes, images, stacks_by_level)
-    rows = {name: control.make_row() for name, control in normalised.items()}
-    control_widgets = {name: row[1] for name, row in rows.items()}
+    control_widgets = {name: control.make_widget() for name, control in normalised.items()}
     links = [
         widgets.jslink((control_widget, "index"), (level_stack, "selected_index"))
         for control_widget, level_stacks in zip(control_widgets.values(), stacks_by_level, strict=True)
         for level_stack in level_stacks
     ]
-    box = PrecomputedFigure(children=[*(row for row, _ in rows.values()), stack])
+    box = PrecomputedFigure(children=[*control_widgets.values(), stack])
     box.controls = normalised
     box.control_widgets = control_widgets
     box.stack = stack

@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 
 from actgrad.activations.gelu import normal_cdf
 from actgrad.activations.relu import relu, relu_grad
-from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, OKABE_ITO, style_axes
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = ["relu_controls", "relu_explorer", "render_relu"]
 
@@ -17,7 +17,7 @@ __all__ = ["relu_controls", "relu_explorer", "render_relu"]
 # bend inside the plotted range.
 X_LIMITS = (3, 5, 10)
 BIASES = (-2, -1, 0, 1, 2)
-DENSITY_COLOR = "C2"
+DENSITY_COLOR = OKABE_ITO["bluish green"]
 
 
 def _num(value: float) -> str:
@@ -101,8 +101,9 @@ def render_relu(xlim: float, b: float, view: str) -> Figure:
         y_low,
         y_low + density,
         where=dead,
-        color="0.45",
-        alpha=0.45,
+        facecolor="0.6",
+        edgecolor="0.3",
+        hatch="///",
         lw=0,
         label="inputs that get no gradient",
     )
@@ -133,7 +134,15 @@ def render_relu(xlim: float, b: float, view: str) -> Figure:
         f"{title}\nan input x ~ N(0, 1) gets zero gradient with probability Φ(−b) = {share:.1%}", fontsize=10
     )
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    return fig
+    if view == "function":
+        shown = (f"The ReLU curve relu(x + b) with b = {_num(b)}: flat at 0 up to x = {_num(kink)}, "
+                 "then a line of slope 1")
+    else:
+        shown = f"The derivative of relu(x + b) with b = {_num(b)}: 0 up to x = {_num(kink)}, 1 above"
+    return set_alt(fig, f"{shown}, on x from −{xlim:g} to {xlim:g}. The inputs with x + b ≤ 0 are shaded; "
+                        "along the bottom, the bell of the input density N(0, 1) is hatched grey over them. "
+                        f"An input gets zero gradient with probability Φ(−b) = {share:.1%}: a more negative "
+                        "bias leaves more inputs without any gradient.")
 
 
 def relu_explorer() -> PrecomputedFigure:

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from actgrad.activations.sigmoid import sigmoid, sigmoid_grad
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = ["SATURATION_THRESHOLD", "render_sigmoid", "sigmoid_controls", "sigmoid_explorer"]
 
@@ -102,6 +102,21 @@ def render_sigmoid(xlim: float, k: float, view: str) -> Figure:
     ax.set_xlim(-xlim, xlim)
     style_axes(ax)
     fraction = saturated.mean()
+    spans = _saturated_spans(x, saturated)
+    if view == "function":
+        shown = (f"The S-shaped curve σ({k:g}x) rising from 0 to 1 on x from −{xlim:g} to {xlim:g}"
+                 + (", with the standard sigmoid (k = 1) dashed for comparison" if k != 1 else ""))
+    else:
+        shown = (f"The bell-shaped slope {k:g}·σ′({k:g}x) on x from −{xlim:g} to {xlim:g}, peaking at "
+                 f"{k / 4:g} at x = 0")
+        shown += ", with the slope of the standard sigmoid dashed" if k != 1 else ""
+    if spans:
+        edge = float(np.abs(x[saturated]).min())
+        where = f"Shaded grey where the slope is below {SATURATION_THRESHOLD:g}: |x| above about {edge:.2g}"
+    else:
+        where = f"Nowhere on this range is the slope below {SATURATION_THRESHOLD:g}"
+    set_alt(fig, f"{shown}. {where}: {fraction:.0%} of the range is saturated, where almost no "
+                 "gradient passes back; a larger k makes the curve steeper and the saturated share larger.")
     # Plain text rather than mathtext in the labels that change from state to
     # state: parsing mathtext was a third of the rendering time.
     ax.set_title(f"{title}\n{fraction:.0%} of [−{xlim:g}, {xlim:g}] is saturated", fontsize=11)

@@ -25,7 +25,7 @@ from actgrad.activations.relu import relu, relu_grad
 from actgrad.activations.silu import silu_grad, swish, swish_grad
 from actgrad.experiments.smooth import bisect_root
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 from actgrad.widgets.softmax import select_option
 
 __all__ = [
@@ -161,7 +161,12 @@ def render_swish(beta: float, view: str) -> Figure:
     # Plain text rather than mathtext in labels that change from state to state (faster).
     ax.set_title(f"Swish with β = {beta:g}\n{detail}", fontsize=11)
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    return fig
+    what = "The curve" if view == "function" else "The slope"
+    summary = detail[0].upper() + detail[1:].replace("-", "−")
+    return set_alt(fig, f"{what} of Swish, x σ(βx), with β = {beta:g} on x from −{X_LIMIT:g} to "
+                        f"{X_LIMIT:g}, drawn solid over grey references: the ReLU dotted, the line for β = 0 "
+                        f"dash-dotted and GELU dashed. {summary}. A larger β brings Swish closer to the "
+                        "ReLU; β = 0 makes it linear.")
 
 
 def swish_explorer() -> PrecomputedFigure:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from actgrad.activations.softmax import log_softmax, softmax
 from actgrad.plotting import FUNCTION_COLOR
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
 __all__ = [
     "LOGIT_BUTTON_WIDTH",
@@ -164,7 +164,14 @@ def render_softmax(logits: str, temperature: float) -> Figure:
         f" (uniform: {summary['max_entropy']:.3f})",
         fontsize=11,
     )
-    return fig
+    bars = ", ".join(f"class {i + 1} (z = {v:g}): {value:.3f}".replace("-", "−")
+                     for i, (v, value) in enumerate(zip(z, p, strict=True)))
+    return set_alt(fig, f"Bar chart of softmax(z / T) for the {logits} logits at temperature "
+                        f"T = {temperature:g}: "
+                        f"{bars}, against a dashed line at the uniform 1/{n}. Largest probability "
+                        f"{summary['top']:.3f}, entropy {summary['entropy']:.3f} nats of at most "
+                        f"{summary['max_entropy']:.3f}: a low temperature sharpens the distribution, a high "
+                        "one flattens it towards uniform.")
 
 
 def softmax_explorer() -> PrecomputedFigure:

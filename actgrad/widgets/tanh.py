@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from actgrad.activations.sigmoid import sigmoid, sigmoid_grad
 from actgrad.activations.tanh import tanh, tanh_grad
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 from actgrad.widgets.sigmoid import SATURATION_THRESHOLD, _saturated_spans
 
 __all__ = ["render_tanh", "tanh_controls", "tanh_explorer"]
@@ -107,7 +107,16 @@ def render_tanh(xlim: float, k: float, view: str, compare: bool) -> Figure:
         share += f", {np.mean(slope_sigmoid < SATURATION_THRESHOLD):.0%} for σ"
     ax.set_title(f"{title}\n{share}", fontsize=11)
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    return fig
+    if view == "function":
+        shown = f"The S-shaped curve tanh({kx}) rising from −1 to 1 through 0"
+        other = f", with the sigmoid σ({kx}) dashed, which runs from 0 to 1" if compare else ""
+    else:
+        shown = f"The bell-shaped slope {label} peaking at {k:g} at x = 0"
+        other = f", with the sigmoid's slope {label_sigmoid} dashed, peaking at only {k / 4:g}"
+        other = other if compare else ""
+    return set_alt(fig, f"{shown}{other}, on x from −{xlim:g} to {xlim:g}. Grey shading marks where the "
+                        f"tanh slope is below {SATURATION_THRESHOLD:g}: {share}. Tanh is centred on 0 "
+                        "and its slope peaks four times higher than the sigmoid's at the same k.")
 
 
 def tanh_explorer() -> PrecomputedFigure:
