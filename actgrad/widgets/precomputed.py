@@ -14,6 +14,7 @@ JupyterLab the same widget responds instantly because nothing is recomputed.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import itertools
@@ -348,6 +349,19 @@ class PrecomputedFigure(widgets.VBox):
     def compute_seconds(self) -> list[float]:
         """Render time of each state, in the order of ``states.keys``."""
         return list(self.states.seconds)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """Add the picture the widget opens on, as ``image/png``, to the widget's view.
+
+        A front end that can draw the widget (the HTML site, JupyterLab) shows
+        the view; one that cannot (the PDF's LaTeX builder, whose myst-nb
+        priorities have no widget view, or a viewer without a widget manager)
+        shows this picture of the state the controls are set to.
+        """
+        data = super()._repr_mimebundle_(**kwargs)
+        key = tuple(control.index for control in self.control_widgets.values())
+        data["image/png"] = base64.b64encode(self.images[key].value).decode("ascii")
+        return data
 
 
 def _build_stack(
