@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help env vendor system book serve lab exercises student-pack grade test lint bench bench-grading lock clean distclean
+.PHONY: help env vendor system book pdf serve lab exercises student-pack grade test lint bench bench-grading lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,11 +20,15 @@ vendor: _vendor/versions.json  ## copy MathJax, require.js and the widget manage
 _vendor/versions.json: package-lock.json tools/vendor_assets.py | env
 	@$(PYTHON) tools/vendor_assets.py
 
-system:  ## install Debian's chromium (browser tests) and bubblewrap (grading sandbox)
+system:  ## install Debian's chromium (browser tests), bubblewrap (grading sandbox) and TeX Live (PDF)
 	@tools/install_debian_packages.sh
 
 book: env vendor  ## build the book into _build/html, executing every chapter
 	@$(PYTHON) tools/build_book.py
+
+pdf: env vendor  ## build the whole course as one PDF, _build/latex/book.pdf (installs TeX Live first)
+	@tools/install_debian_packages.sh pdf
+	@$(PYTHON) tools/build_book.py --pdf
 
 serve:  ## serve the built book on http://127.0.0.1:8000 (or PORT=n)
 	@test -f _build/html/index.html || { echo "error: no built book in _build/html; run 'make book' first." >&2; exit 1; }

@@ -6,12 +6,19 @@ Usage (``make book`` runs the first form)::
     python tools/build_book.py --output DIR    # into DIR/_build/html (tests, benchmarks)
     python tools/build_book.py --clean         # forget cached execution first
     python tools/build_book.py --source DIR    # another book folder (tests)
+    python tools/build_book.py --pdf           # the whole book as _build/latex/book.pdf
 
 Runs ``jupyter-book build -n -W --keep-going`` with the execution settings of
 ``_config.yml`` (cache mode, ``raise_on_error``): a failing cell or any Sphinx
 warning fails the build. The full log goes to ``_build/build.log``; on failure
 this script prints one summary naming the chapter and the error, and removes
 ``_build/html`` so that no half-built site is left looking finished.
+
+``--pdf`` (``make pdf``) uses Jupyter Book's own PDF route instead, ``--builder
+pdflatex``: Sphinx writes LaTeX into ``_build/latex`` and latexmk runs XeLaTeX
+(``latex:`` in ``_config.yml``). It reads the chapters' outputs from the same
+execution cache, so after ``make book`` nothing is executed again. A widget
+appears as the picture it opens on (the ``image/png`` its display carries).
 
 Only the standard library is imported here, so that running it outside the
 course environment ends with a clear message instead of an ImportError.
@@ -112,26 +119,35 @@ def shown(path: Path) -> str:
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-def build(source: Path, output: Path, clean: bool) -> float:
-    """Build the book in ``source`` into ``output/_build/html``; return the wall time."""
+def build(source: Path, output: Path, clean: bool, pdf: bool = False) -> float:
+    """Build the book in ``source`` into ``output/_build/html`` (or its PDF); return the wall time."""
     executable = check_environment(source)
     build_dir = output / "_build"
     html = build_dir / "html"
+    # What a failure must not leave behind: the site, or the PDF.
+    product = build_dir / "latex" / "book.pdf" if pdf else html
     if clean:
         shutil.rmtree(build_dir, ignore_errors=True)
     build_dir.mkdir(parents=True, exist_ok=True)
     command = [str(executable), "build", str(source), "--path-output", str(output),
                "-n", "-W", "--keep-going"]
-    if static_files_changed(source, html):
+    if pdf:
+        if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
+            raise BuildError("the PDF needs TeX Live and latexmk.\n"
+                             "  Run `make pdf`: it installs them (tools/install_debian_packages.sh pdf).")
+        command += ["--builder", "pdflatex"]
+    elif static_files_changed(source, html):
         command.append("--all")
     env = dict(os.environ, PATH=f"{executable.parent}{os.pathsep}{os.environ.get('PATH', '')}",
                PYDEVD_DISABLE_FILE_VALIDATION="1",
                # one BLAS thread per kernel: on 2 cores, more threads only contend
-               OPENBLAS_NUM_THREADS="1")
+               OPENBLAS_NUM_THREADS="1",
+               # LaTeX stops at its first error instead of asking on the terminal.
+               LATEXMKOPTS="-interaction=nonstopmode -halt-on-error")
     start = time.perf_counter()
-    log_path = build_dir / "build.log"
+    log_path = build_dir / ("pdf.log" if pdf else "build.log")
     with log_path.open("w") as log_file:
-        process = subprocess.Popen(command, cwd=source, env=env, text=True,
+        process = subprocess.Popen(command, cwd=source, env=env, text=True, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         assert process.stdout is not None
         for line in process.stdout:
@@ -140,10 +156,13 @@ def build(source: Path, output: Path, clean: bool) -> float:
         process.wait()
     seconds = time.perf_counter() - start
     if process.returncode != 0:
-        shutil.rmtree(html, ignore_errors=True)
+        if pdf:
+            product.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(html, ignore_errors=True)
         raise BuildError(
-            "the book did not build; nothing was published in "
-            f"{shown(html)}.\n{summarize_failure(log_path.read_text(), source)}\n"
+            f"the book did not build; nothing was published in {shown(product)}.\n"
+            f"{summarize_failure(log_path.read_text(), source)}\n"
             f"  Full log: {shown(log_path)}. "
             "Fix the chapter, then run `make book` again."
         )
@@ -158,14 +177,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder that receives _build/ (default: the book's folder)")
     parser.add_argument("--clean", action="store_true",
                         help="delete the output's _build/ first, re-executing every chapter")
+    parser.add_argument("--pdf", action="store_true",
+                        help="build _build/latex/book.pdf with Jupyter Book's pdflatex builder")
     args = parser.parse_args(argv)
     try:
         source = args.source.resolve()
         output = (args.output or args.source).resolve()
-        seconds = build(source, output, args.clean)
+        seconds = build(source, output, args.clean, args.pdf)
     except BuildError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return 1
+    if args.pdf:
+        print(f"\nPDF built in {seconds:.1f} s: {shown(output / '_build' / 'latex' / 'book.pdf')}")
+        return 0
     index = output / "_build" / "html" / "index.html"
     print(f"\nBook built in {seconds:.1f} s: {shown(index)}")
     return 0

@@ -3,15 +3,22 @@
 #   browser  Chromium for the browser tests (Playwright drives /usr/bin/chromium,
 #            no browser download)
 #   sandbox  bubblewrap, the sandbox every graded notebook runs in
-# With no argument, both (what `make test` needs); `make grade` asks for the sandbox only.
+#   pdf      TeX Live, latexmk and fonts for `jupyter-book build --builder pdflatex`
+#            (XeLaTeX), and poppler's pdftotext/pdfimages for the PDF test
+# With no argument, all three (what `make test` needs); `make grade` asks for the
+# sandbox only, `make pdf` for the pdf part.
 set -euo pipefail
+PDF_PACKAGES=(texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
+              texlive-xetex latexmk fonts-freefont-otf tex-gyre poppler-utils)
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 need=()
-for what in "${@:-browser sandbox}"; do
+for what in "${@:-browser sandbox pdf}"; do
   for part in $what; do
     case "$part" in
       browser) [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core) ;;
       sandbox) [ -x /usr/bin/bwrap ] || need+=(bubblewrap) ;;
-      *) echo "error: unknown part '$part' (browser or sandbox)" >&2; exit 2 ;;
+      pdf) for package in "${PDF_PACKAGES[@]}"; do installed "$package" || need+=("$package"); done ;;
+      *) echo "error: unknown part '$part' (browser, sandbox or pdf)" >&2; exit 2 ;;
     esac
   done
 done

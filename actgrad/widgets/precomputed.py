@@ -410,6 +410,19 @@ class PrecomputedFigure(widgets.VBox):
         """Render time of each state, in the order of ``states.keys``."""
         return list(self.states.seconds)
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """Add the picture the widget opens on, as ``image/png``, to the widget's view.
+
+        A front end that can draw the widget (the HTML site, JupyterLab) shows
+        the view; one that cannot (the PDF's LaTeX builder, whose myst-nb
+        priorities have no widget view, or a viewer without a widget manager)
+        shows this picture of the state the controls are set to.
+        """
+        data = super()._repr_mimebundle_(**kwargs)
+        key = tuple(control.index for control in self.control_widgets.values())
+        data["image/png"] = base64.b64encode(self.images[key].png).decode("ascii")
+        return data
+
 
 def _build_stack(
     level: int,
