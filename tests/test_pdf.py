@@ -212,7 +212,7 @@ def test_cross_references_resolve_and_no_glyph_is_missing(built_pdf: Path, pages
 
 def test_a_widget_carries_the_picture_it_opens_on() -> None:
     """Its display adds the shown state's PNG to the widget view, for the PDF and viewers without widgets."""
-    from actgrad.widgets.precomputed import Control, precomputed_figure
+    from actgrad.widgets.precomputed import Control, precomputed_figure, set_alt
     from actgrad.widgets.softmax import select_option
 
     def render(a: float, b: str):
@@ -220,13 +220,14 @@ def test_a_widget_carries_the_picture_it_opens_on() -> None:
 
         fig, ax = plt.subplots(figsize=(2, 1))
         ax.plot([0, 1], [0, a], label=b)
+        set_alt(fig, f"A line labelled {b} rising with slope {a}.")
         return fig
 
     widget = precomputed_figure(render, {"a": Control.numbers("slope", [1, 2, 3]),
                                          "b": Control("label", [("one", "one"), ("two", "two")])})
     bundle = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert base64.b64decode(bundle["image/png"]) == widget.images[(0, 0)].value
+    assert base64.b64decode(bundle["image/png"]) == widget.images[(0, 0)].png
     select_option(widget, "a", 2)
     select_option(widget, "b", 1)
-    assert base64.b64decode(widget._repr_mimebundle_()["image/png"]) == widget.images[(2, 1)].value
+    assert base64.b64decode(widget._repr_mimebundle_()["image/png"]) == widget.images[(2, 1)].png
