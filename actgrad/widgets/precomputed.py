@@ -363,8 +363,6 @@ def precomputed_figure(
     control names to the option values the widget opens on (by default the
     first ones).
 
-    Examples
-    --------
     >>> import matplotlib.pyplot as plt
     >>> def render(a):
     ...     fig, ax = plt.subplots(figsize=(4, 2))
