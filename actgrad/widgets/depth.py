@@ -51,13 +51,7 @@ NET_SEED, DATA_SEED = 2010, 5
 
 
 def depth_controls() -> dict[str, Control]:
-    """Return the explorer's controls: depth, activation, initialisation, weight scale.
-
-    Returns
-    -------
-    dict of str to Control
-        ``depth``, ``activation``, ``init`` and ``scale``: 4 x 3 x 3 x 3 = 108 states.
-    """
+    """Return the explorer's controls: depth, activation, initialisation, weight scale."""
     return {
         "depth": Control.numbers("hidden layers", DEPTHS),
         "activation": Control("activation", list(ACTIVATION_OPTIONS)),
@@ -72,24 +66,7 @@ def _data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def explorer_profile(depth: int, activation: str, init: str, scale: float) -> dict[str, np.ndarray]:
-    """Measure the explorer's network for one state (see :func:`~actgrad.experiments.depth.depth_profile`).
-
-    Parameters
-    ----------
-    depth : int
-        Hidden layers.
-    activation : str
-        Hidden activation.
-    init : str
-        Initialisation scheme.
-    scale : float
-        Factor on the weights.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        The profile.
-    """
+    """Measure the explorer's network for one state (see :func:`~actgrad.experiments.depth.depth_profile`)."""
     X, y = _data()
     net = make_mlp(depth, WIDTH, WIDTH, activation, init, scale, seed=NET_SEED)
     return depth_profile(net, X, y, bins=32)
@@ -107,24 +84,7 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 
 def render_depth(depth: int, activation: str, init: str, scale: float) -> Figure:
-    """Draw the activation histograms and the per-layer norms for one state.
-
-    Parameters
-    ----------
-    depth : int
-        Hidden layers.
-    activation : str
-        ``"sigmoid"``, ``"tanh"`` or ``"relu"``.
-    init : str
-        ``"glorot"``, ``"he"`` or ``"normal"``.
-    scale : float
-        Factor on the weights.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        720 x 264 pixels at 80 dpi.
-    """
+    """Draw the activation histograms and per-layer norms of one state (see :func:`depth_controls`)."""
     p = explorer_profile(depth, activation, init, scale)
     edges = p["edges"]
     layers = np.arange(1, depth + 1)
@@ -198,12 +158,5 @@ def render_depth(depth: int, activation: str, init: str, scale: float) -> Figure
 
 
 def depth_explorer() -> PrecomputedFigure:
-    """Return the kernel-free depth explorer of the chapter *A depth experiment*.
-
-    Returns
-    -------
-    PrecomputedFigure
-        Controls for depth, activation, initialisation and weight scale,
-        switching between 108 precomputed images.
-    """
+    """Return the kernel-free depth explorer of the chapter *A depth experiment*."""
     return precomputed_figure(render_depth, depth_controls(), dpi=80, bbox_inches=None)
