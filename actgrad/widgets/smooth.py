@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from actgrad.activations.gelu import gelu, gelu_grad
 from actgrad.activations.relu import relu, relu_grad
 from actgrad.activations.silu import silu_grad, swish, swish_grad
-from actgrad.experiments.smooth import bisect_root
+from actgrad.experiments.smooth_activations import bisect_root
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, style_axes
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 from actgrad.widgets.softmax import select_option
