@@ -1,4 +1,4 @@
-"""Tests of the numerical tools of *Modern smooth activations* (actgrad.experiments.smooth)."""
+"""Tests of the numerical tools of *Modern smooth activations* (actgrad.experiments.smooth_activations)."""
 
 from __future__ import annotations
 

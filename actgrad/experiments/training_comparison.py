@@ -1,8 +1,8 @@
 r"""Experiments of the chapter *Training comparison*: one small network, many activations, several seeds.
 
-* :func:`two_spirals` generates the classic two-spirals classification task;
-* :func:`adam_train` trains an :class:`actgrad.network.MLP` with
-  full-batch Adam and records the loss and accuracy curves (training and test);
+* :func:`adam_train` trains an :class:`actgrad.network.MLP` with full-batch
+  Adam on :func:`actgrad.datasets.two_spirals` and records the loss and
+  accuracy curves (training and test);
 * :func:`compare` runs every activation with several seeds and
   :func:`summarise` reduces the runs to mean, spread and final numbers.
 
