@@ -17,20 +17,9 @@ __all__ = ["depth_profile", "histogram_edges", "layer_factor"]
 
 
 def histogram_edges(activation: str, bins: int = 40) -> FloatArray:
-    r"""Return bin edges suited to an activation's range (see :func:`depth_profile`).
+    r"""Return ``bins + 1`` histogram edges on [0, 1] (sigmoid), [-1, 1] (tanh) or [0, 4].
 
-    Parameters
-    ----------
-    activation : str
-        ``"sigmoid"`` gives [0, 1], ``"tanh"`` [-1, 1]; for any other
-        activation the histogram is of :math:`a / \mathrm{rms}(a)`, binned on [0, 4].
-    bins : int, default 40
-        Number of bins.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``bins + 1`` edges.
+    Other activations are binned as :math:`a/\mathrm{rms}(a)`.
     """
     low, high = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(activation, (0.0, 4.0))
     return np.linspace(low, high, bins + 1)
@@ -47,25 +36,11 @@ def _rms(values: FloatArray) -> float:
 def depth_profile(net: MLP, X: ArrayLike, y: ArrayLike, bins: int = 40) -> dict[str, FloatArray]:
     r"""Measure every hidden layer of ``net`` on one batch.
 
-    Parameters
-    ----------
-    net : MLP
-        The network.
-    X, y : array_like
-        Batch and labels.
-    bins : int, default 40
-        Histogram bins per layer.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``rms`` (root mean square of each hidden layer's activations, shape
-        ``(depth,)``), ``std_z`` (standard deviation of its pre-activations),
-        ``grad_w`` (Frobenius norm of :math:`\partial L/\partial W` of each
-        hidden layer), ``grad_b`` (norm of :math:`\partial L/\partial b`),
-        ``hist`` (``(depth, bins)``, fraction of activations per bin, see
-        :func:`histogram_edges`; outside the range they count in the end
-        bins), ``edges`` and ``loss`` (0-d).
+    Returns, per hidden layer: ``rms`` of the activations, ``std_z`` of the
+    pre-activations, the norms ``grad_w`` and ``grad_b`` of the loss's
+    gradients, ``hist`` (``(depth, bins)``, share of activations per bin of
+    :func:`histogram_edges`, values outside counted in the end bins); and
+    ``edges`` and ``loss``.
     """
     loss, grads, trace = net.loss_and_grads(X, y)
     named = net.by_name(grads)
@@ -94,24 +69,10 @@ def depth_profile(net: MLP, X: ArrayLike, y: ArrayLike, bins: int = 40) -> dict[
 
 
 def layer_factor(norms: ArrayLike) -> float:
-    r"""Average factor by which a per-layer quantity grows from the first layer to the last.
+    r"""Return the geometric mean :math:`(g_L / g_1)^{1/(L-1)}` of the ratios of neighbouring layers.
 
-    The geometric mean :math:`(g_L / g_1)^{1/(L-1)}` of the ratios of
-    neighbouring layers; a gradient that shrinks toward the input has a factor
-    above 1 (it grows from layer 1 to layer :math:`L`).
+    Above 1 when the quantity shrinks toward the first layer.
 
-    Parameters
-    ----------
-    norms : array_like
-        One positive value per layer, first layer first.
-
-    Returns
-    -------
-    float
-        The factor.
-
-    Examples
-    --------
     >>> layer_factor([1.0, 4.0, 16.0])
     4.0
     """

@@ -24,37 +24,13 @@ def signal_propagation(
     n: int = 128,
     seed: int = 0,
 ) -> dict[str, FloatArray]:
-    r"""Send a batch forward and a random gradient backward through a deep stack of square layers.
+    r"""Send a batch forward and a random gradient backward through ``depth`` square layers without biases.
 
-    Every layer computes :math:`z_\ell = W_\ell a_{\ell-1}`, :math:`a_\ell =
-    \varphi(z_\ell)` with :math:`W_\ell` drawn by
-    :func:`actgrad.initializers.lecun_normal` times ``weight_gain`` (variance
-    :math:`g^2/n`) and no biases; the input is standard normal. The backward
-    pass starts from a standard normal :math:`\partial L/\partial a_L` and
-    applies :math:`g_{\ell-1} = W_\ell^\top (\varphi'(z_\ell) \odot g_\ell)`.
-
-    Parameters
-    ----------
-    activation, derivative : callable
-        :math:`\varphi` and :math:`\varphi'`.
-    weight_gain : float
-        The gain :math:`g`, e.g. :func:`actgrad.initializers.gain` of an activation.
-    depth : int, default 30
-        Number of layers.
-    width : int, default 256
-        Units per layer (and input width).
-    n : int, default 128
-        Batch size.
-    seed : int, default 0
-        Seed of the generator (weights, inputs and the starting gradient).
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        Per layer, first to last (shape ``(depth,)`` each): ``q`` (mean square
-        of the pre-activations :math:`z_\ell`), ``mean`` (mean of the
-        activations), ``grad`` (mean square of :math:`\partial L/\partial
-        a_{\ell-1}`, the gradient arriving at layer :math:`\ell`'s input).
+    Weights are :func:`actgrad.initializers.lecun_normal` times ``weight_gain``
+    (variance :math:`g^2/n`); the input and the gradient at the top are
+    standard normal. Per layer, first to last: ``q``, the mean square of
+    :math:`z_\ell`; ``mean``, the mean activation; ``grad``, the mean square of
+    the gradient arriving at the layer's input.
     """
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(n, width))

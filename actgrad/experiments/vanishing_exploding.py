@@ -12,27 +12,13 @@ __all__ = ["jacobian_chain", "recurrence_norms", "scale_to_spectral_radius"]
 
 
 def jacobian_chain(net: MLP, x: ArrayLike) -> dict[str, FloatArray]:
-    r"""Follow the Jacobian :math:`\partial a_\ell / \partial x` of one input through the hidden layers.
+    r"""Follow the Jacobian :math:`\partial a_\ell / \partial x` of one input ``x`` through the hidden layers.
 
-    Layer :math:`\ell` contributes :math:`J_\ell = \operatorname{diag}(\varphi'(z_\ell))\, W_\ell^\top`
-    and the chain is :math:`J_\ell J_{\ell-1} \cdots J_1`.
-
-    Parameters
-    ----------
-    net : MLP
-        The network (its output layer is ignored).
-    x : array_like
-        One input, shape ``(d_in,)``.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        Per hidden layer ``l`` (shape ``(depth,)`` each): ``product`` (spectral
-        norm of the chain up to layer ``l``), ``weight_norm`` (spectral norm
-        of :math:`W_\ell`), ``slope_max`` (largest :math:`\varphi'(z_\ell)`),
-        ``slope_mean`` (mean :math:`\varphi'(z_\ell)`) and ``bound`` (the
-        running product of :math:`\max\varphi' \cdot \lVert W_\ell\rVert_2`, which
-        the chain's norm can never exceed).
+    Layer :math:`\ell` contributes :math:`J_\ell = \operatorname{diag}(\varphi'(z_\ell))\, W_\ell^\top`.
+    Per hidden layer: ``product`` (spectral norm of the chain so far),
+    ``weight_norm`` (of :math:`W_\ell`), ``slope_max`` and ``slope_mean`` of
+    :math:`\varphi'(z_\ell)`, and ``bound``, the running product of
+    :math:`\max\varphi' \cdot \lVert W_\ell\rVert_2` that the chain never exceeds.
     """
     trace = net.forward(as_float_array(x)[None, :])
     chain = np.eye(net.weights[0].shape[0])
@@ -51,22 +37,8 @@ def jacobian_chain(net: MLP, x: ArrayLike) -> dict[str, FloatArray]:
 
 
 def scale_to_spectral_radius(W: ArrayLike, radius: float) -> FloatArray:
-    """Return ``W`` rescaled so that its largest eigenvalue magnitude is ``radius``.
+    """Return the square matrix ``W`` rescaled to spectral radius ``radius``.
 
-    Parameters
-    ----------
-    W : array_like
-        Square matrix.
-    radius : float
-        Wanted spectral radius.
-
-    Returns
-    -------
-    numpy.ndarray
-        The rescaled matrix.
-
-    Examples
-    --------
     >>> W = scale_to_spectral_radius([[2.0, 1.0], [0.0, -4.0]], 0.5)
     >>> round(float(np.max(np.abs(np.linalg.eigvals(W)))), 12)
     0.5
@@ -76,25 +48,12 @@ def scale_to_spectral_radius(W: ArrayLike, radius: float) -> FloatArray:
 
 
 def recurrence_norms(W: ArrayLike, h0: ArrayLike, steps: int) -> dict[str, FloatArray]:
-    r"""Iterate :math:`h_t = W h_{t-1}` and measure how lengths change.
+    r"""Iterate :math:`h_t = W h_{t-1}` ``steps`` times and measure how lengths change.
 
-    Parameters
-    ----------
-    W : array_like
-        Square matrix.
-    h0 : array_like
-        Start vector.
-    steps : int
-        Number of steps.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``h`` (:math:`\lVert h_t\rVert / \lVert h_0\rVert`), ``power`` (spectral
-        norm of :math:`W^t`, the largest growth any start vector can see, which
-        is also the norm of the backward product :math:`(W^\top)^t`), each of
-        shape ``(steps + 1,)``; ``radius`` and ``sigma_max`` (0-d: spectral
-        radius and largest singular value of ``W``).
+    ``h`` is :math:`\lVert h_t\rVert / \lVert h_0\rVert`, ``power`` the spectral
+    norm of :math:`W^t` (the largest growth of any start vector, and the norm of
+    the backward product :math:`(W^\top)^t`); ``radius`` and ``sigma_max`` are
+    the spectral radius and the largest singular value of ``W``.
     """
     W, h = as_float_array(W), as_float_array(h0)
     h_norms, powers = [1.0], [1.0]
