@@ -58,3 +58,17 @@ def clip_by_global_norm(grads: Sequence[ArrayLike], max_norm: float) -> list[Flo
     for g in arrays:  # our own copies: scale in place
         g *= scale
     return arrays
+
+
+def clip_by_value(grads: Sequence[ArrayLike], limit: float) -> list[FloatArray]:
+    """Clip every entry of every gradient to ``[-limit, limit]`` (new arrays).
+
+    Unlike :func:`clip_by_global_norm`, this turns the gradient whenever some
+    entries are clipped and others are not.
+
+    >>> [g.tolist() for g in clip_by_value([[0.5, -3.0]], 1.0)]
+    [[0.5, -1.0]]
+    """
+    if not limit > 0:
+        raise ValueError(f"limit must be positive, got {limit!r}")
+    return [np.clip(as_float_array(g), -limit, limit) for g in grads]

@@ -18,7 +18,9 @@ from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from actgrad.experiments.depth import depth_profile, make_mlp, make_task
+from actgrad.datasets import make_task
+from actgrad.experiments.depth_experiment import depth_profile
+from actgrad.network import make_mlp
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 

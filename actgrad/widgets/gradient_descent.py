@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from actgrad.experiments.gradients import Quadratic, gradient_descent
+from actgrad.experiments.learning_with_gradients import Quadratic, gradient_descent
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 

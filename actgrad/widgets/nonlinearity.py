@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from actgrad.experiments.nonlinearity import Comparison, fit_relu_units, predict_proba
+from actgrad.experiments.why_nonlinearity import Comparison, fit_relu_units, predict_proba
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, OKABE_ITO, style_axes
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from actgrad.activations.gelu import gelu, gelu_grad
 from actgrad.activations.relu import relu, relu_grad
 from actgrad.activations.silu import silu_grad, swish, swish_grad
-from actgrad.experiments.smooth import bisect_root
+from actgrad.experiments.smooth_activations import bisect_root
 from actgrad.widgets.explorer import Plot, Reference, function_explorer, is_derivative, view_control
 from actgrad.widgets.precomputed import Control, PrecomputedFigure
 

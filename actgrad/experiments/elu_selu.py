@@ -27,11 +27,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from actgrad._array import FloatArray
-from actgrad.activations import elu, relu, selu, tanh
+from actgrad.activations import elu, selu
 from actgrad.initializers import he_normal, lecun_normal
+from actgrad.network import activation_pair
 
 __all__ = [
-    "ACTIVATIONS",
     "LayerStatistics",
     "NewtonStep",
     "activation_moments",
@@ -43,14 +43,6 @@ __all__ = [
     "selu_variance_map",
     "solve_selu_constants",
 ]
-
-#: The activations :func:`layer_statistics` knows, by name.
-ACTIVATIONS: dict[str, Callable[[ArrayLike], FloatArray]] = {
-    "selu": selu,
-    "elu": elu,
-    "relu": relu,
-    "tanh": tanh,
-}
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
 _WIDTH = 12.0  # standard deviations on either side; the normal density is 5e-32 there
@@ -119,7 +111,7 @@ def activation_moments(
 
     Examples
     --------
-    >>> m, v = activation_moments(relu)
+    >>> m, v = activation_moments(lambda z: np.maximum(z, 0.0))
     >>> round(m, 6), round(v, 6)  # 1/sqrt(2 pi) and 1/2 - 1/(2 pi)
     (0.398942, 0.340845)
     """
@@ -354,13 +346,11 @@ def layer_statistics(
     LayerStatistics
         Mean and variance of every layer's output.
     """
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
+    f = activation_pair(name)[0]
     initializers = {"lecun": lecun_normal, "he": he_normal}
     if init not in initializers:
         raise ValueError(f"unknown init {init!r}; expected 'lecun' or 'he'")
     draw = initializers[init]
-    f = ACTIVATIONS[name]
     rng = np.random.default_rng(seed)
     h = rng.normal(input_mean, input_std, size=(n, width))
     stats = LayerStatistics(name, np.empty(depth), np.empty(depth), float(h.mean()), float(h.var()))
@@ -379,7 +369,7 @@ def compare_layer_statistics(
     Parameters
     ----------
     names : sequence of str
-        Activations, see :data:`ACTIVATIONS`.
+        Activations, keys of :data:`actgrad.network.ACTIVATIONS`.
     depth, width, n, seed : int
         As in :func:`layer_statistics`.
 

@@ -1,8 +1,8 @@
 r"""Experiments of the chapter *Training comparison*: one small network, many activations, several seeds.
 
-* :func:`two_spirals` generates the classic two-spirals classification task;
-* :func:`adam_train` trains an :class:`actgrad.experiments.depth.MLP` with
-  full-batch Adam and records the loss and accuracy curves (training and test);
+* :func:`adam_train` trains an :class:`actgrad.network.MLP` with full-batch
+  Adam on :func:`actgrad.datasets.two_spirals` and records the loss and
+  accuracy curves (training and test);
 * :func:`compare` runs every activation with several seeds and
   :func:`summarise` reduces the runs to mean, spread and final numbers.
 
@@ -19,7 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from actgrad._array import FloatArray, as_float_array
-from actgrad.experiments.depth import MLP, binary_cross_entropy, make_mlp
+from actgrad.datasets import two_spirals
+from actgrad.network import MLP, Step, binary_cross_entropy, make_mlp, train
 
 __all__ = [
     "DEFAULT_INIT",
@@ -27,7 +28,6 @@ __all__ = [
     "adam_train",
     "compare",
     "summarise",
-    "two_spirals",
 ]
 
 #: Initialisation used for each activation: Glorot for the saturating ones,
@@ -42,53 +42,6 @@ DEFAULT_INIT = {
     "silu": "he",
     "selu": "lecun",
 }
-
-
-def two_spirals(
-    n: int = 400, turns: float = 1.75, noise: float = 0.08, seed: int = 0
-) -> tuple[FloatArray, FloatArray]:
-    r"""Return ``n`` points on two interleaved spirals with labels 0 and 1.
-
-    Class 0 follows :math:`r(\cos t, \sin t)` with :math:`r = t/(2\pi\,\text{turns})`
-    for :math:`t \in [\pi/4, 2\pi\,\text{turns}]`, class 1 the same curve
-    rotated by :math:`\pi`; Gaussian noise of standard deviation ``noise`` is
-    added, and the radius is scaled so that the points fill roughly
-    :math:`[-1, 1]^2`.
-
-    Parameters
-    ----------
-    n : int, default 400
-        Number of points, half per class.
-    turns : float, default 1.75
-        Turns of each spiral.
-    noise : float, default 0.08
-        Standard deviation of the noise added to each coordinate.
-    seed : int, default 0
-        Seed of the generator.
-
-    Returns
-    -------
-    X : numpy.ndarray
-        Points, ``(n, 2)``.
-    y : numpy.ndarray
-        Labels in {0.0, 1.0}, ``(n,)``.
-
-    Examples
-    --------
-    >>> X, y = two_spirals(10, seed=1)
-    >>> X.shape, float(y.mean())
-    ((10, 2), 0.5)
-    """
-    rng = np.random.default_rng(seed)
-    half = n // 2
-    t_max = 2.0 * np.pi * turns
-    t = rng.uniform(np.pi / 4, t_max, size=half)
-    r = t / t_max
-    arm = np.stack([r * np.cos(t), r * np.sin(t)], axis=1)
-    X = np.concatenate([arm, -arm]) + rng.normal(0.0, noise, size=(2 * half, 2))
-    y = np.concatenate([np.zeros(half), np.ones(half)])
-    order = rng.permutation(2 * half)
-    return X[order], y[order]
 
 
 @dataclass
@@ -160,30 +113,19 @@ def adam_train(
         Loss and accuracy curves on both sets, and the trained network.
     """
     y, y_test = as_float_array(y), as_float_array(y_test)
-    params = net.weights + net.biases
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
     loss, acc = np.empty(steps + 1), np.empty(steps + 1)
     test_steps = [k for k in range(steps + 1) if k % eval_every == 0 or k == steps]
     test_loss, test_acc = [], []
-    b1, b2 = betas
-    for step in range(steps + 1):
-        value, gw, gb, trace = net.loss_and_grads(X, y)
-        loss[step] = value
-        acc[step] = float(np.mean((trace.logits > 0) == (y > 0.5)))
-        if step % eval_every == 0 or step == steps:
+
+    def record(s: Step) -> None:
+        loss[s.step] = s.loss
+        acc[s.step] = float(np.mean((s.trace.logits > 0) == (y > 0.5)))
+        if s.step in test_steps:
             test_logits = net.forward(X_test).logits
             test_loss.append(binary_cross_entropy(test_logits, y_test))
             test_acc.append(float(np.mean((test_logits > 0) == (y_test > 0.5))))
-        if step == steps:
-            break
-        t = step + 1
-        for p, g, m_k, v_k in zip(params, gw + gb, m, v, strict=True):
-            m_k *= b1
-            m_k += (1 - b1) * g
-            v_k *= b2
-            v_k += (1 - b2) * g * g
-            p -= lr * (m_k / (1 - b1**t)) / (np.sqrt(v_k / (1 - b2**t)) + eps)
+
+    train(net, X, y, lr=lr, steps=steps, optimizer="adam", betas=betas, eps=eps, hooks=[record])
     return Run(loss, acc, np.array(test_steps), np.array(test_loss), np.array(test_acc), net)
 
 
@@ -209,7 +151,7 @@ def compare(
     Parameters
     ----------
     activations : sequence of str
-        Activation names (keys of :data:`actgrad.experiments.depth.ACTIVATIONS`).
+        Activation names (keys of :data:`actgrad.network.ACTIVATIONS`).
     seeds : sequence of int, default (0, 1, 2)
         Weight seeds.
     depth, width : int, default 2 and 32

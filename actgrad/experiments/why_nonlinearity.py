@@ -7,11 +7,10 @@ Three experiments, each deterministic given a :class:`numpy.random.Generator`:
   :func:`stack_forward` runs the stack itself, optionally with an activation
   between the layers; :func:`affine_fit_residual` measures how far a function
   is from every affine map.
-* **Classification.** :func:`xor_data` and :func:`circles_data` draw two
-  classes that no straight line separates; :func:`train_mlp` trains a network
-  with one hidden layer by full-batch gradient descent on the binary
-  cross-entropy, with the backward pass written out in
-  :func:`loss_and_gradients`, and :func:`predict_proba` evaluates it.
+* **Classification.** On two classes that no straight line separates
+  (:func:`actgrad.datasets.xor_data`, :func:`~actgrad.datasets.circles_data`),
+  :func:`train_mlp` trains an :class:`actgrad.network.MLP` with one hidden
+  layer by full-batch gradient descent on the binary cross-entropy.
 * **Approximation.** :func:`fit_relu_units` fits a curve on an interval with a
   sum of ``n`` ReLU units whose kinks sit on a grid.
 
@@ -23,62 +22,44 @@ with ``W`` of shape ``(fan_in, fan_out)``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from actgrad._array import FloatArray
-from actgrad.activations import relu, relu_grad, sigmoid, tanh, tanh_grad
-from actgrad.initializers import glorot_normal, he_normal
+from actgrad._array import FloatArray, as_float_array
+from actgrad.activations import relu, sigmoid
+from actgrad.datasets import circles_data, xor_data
+from actgrad.network import ACTIVATIONS, MLP, Step, accuracy, make_mlp, train
 
 __all__ = [
-    "ACTIVATIONS",
     "Comparison",
-    "MLPParams",
+    "HIDDEN",
     "ReluFit",
     "TrainResult",
-    "accuracy",
     "affine_fit_residual",
     "best_line_accuracy",
-    "circles_data",
     "collapse_linear_stack",
     "compare_activations",
     "fit_relu_units",
     "init_mlp",
-    "loss_and_gradients",
     "predict_proba",
     "relu_grid_knots",
     "stack_forward",
     "train_mlp",
-    "xor_data",
 ]
 
 Activation = Literal["linear", "relu", "tanh"]
 
-
-def _identity(x: ArrayLike) -> FloatArray:
-    return np.array(x, dtype=np.float64)
-
-
-def _ones(x: ArrayLike) -> FloatArray:
-    return np.ones_like(np.asarray(x, dtype=np.float64))
+#: The hidden activations the chapter compares.
+HIDDEN = ("linear", "relu", "tanh")
 
 
-#: Hidden-layer activations by name: ``(function, derivative)``.
-ACTIVATIONS: dict[str, tuple[Callable[[ArrayLike], FloatArray], Callable[[ArrayLike], FloatArray]]] = {
-    "linear": (_identity, _ones),
-    "relu": (relu, relu_grad),
-    "tanh": (tanh, tanh_grad),
-}
-
-
-def _activation(name: str) -> tuple[Callable[[ArrayLike], FloatArray], Callable[[ArrayLike], FloatArray]]:
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, not {name!r}") from None
+def _activation(name: str) -> Callable[[ArrayLike], FloatArray]:
+    if name not in HIDDEN:
+        raise ValueError(f"activation must be one of {sorted(HIDDEN)}, not {name!r}")
+    return ACTIVATIONS[name][0]
 
 
 # --------------------------------------------------------------------------- collapse
@@ -169,7 +150,7 @@ def stack_forward(
     numpy.ndarray
         Outputs, shape ``(n_samples, fan_out_L)``.
     """
-    act, _ = _activation(activation)
+    act = _activation(activation)
     h = np.asarray(x, dtype=np.float64)
     if biases is None:
         biases = [np.zeros(np.shape(w)[1]) for w in weights]
@@ -207,83 +188,6 @@ def affine_fit_residual(inputs: ArrayLike, outputs: ArrayLike) -> float:
 
 
 # --------------------------------------------------------------------------- data
-
-
-def _check_n(n: int) -> int:
-    if int(n) != n or n < 4:
-        raise ValueError(f"n must be an integer of at least 4, not {n!r}")
-    return int(n)
-
-
-def xor_data(n: int, rng: np.random.Generator, noise: float = 0.3) -> tuple[FloatArray, FloatArray]:
-    r"""Draw the XOR problem: four Gaussian blobs, opposite corners share a class.
-
-    The blobs are centred on :math:`(\pm 1, \pm 1)` with standard deviation
-    ``noise`` in each coordinate; the points around :math:`(1, -1)` and
-    :math:`(-1, 1)` are class 1, those around :math:`(1, 1)` and
-    :math:`(-1, -1)` class 0. The label is the sign of :math:`-x_1 x_2` at the
-    blob's centre. The four blobs get ``n // 4`` points each, give or take one.
-
-    Parameters
-    ----------
-    n : int
-        Number of points, at least 4.
-    rng : numpy.random.Generator
-        Source of randomness.
-    noise : float, default 0.3
-        Standard deviation of each blob.
-
-    Returns
-    -------
-    X : numpy.ndarray
-        Shape ``(n, 2)``.
-    y : numpy.ndarray
-        Shape ``(n,)``, float64 zeros and ones.
-    """
-    n = _check_n(n)
-    blob = rng.permutation(np.arange(n) % 4)
-    centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
-    X = centres[blob] + noise * rng.standard_normal((n, 2))
-    y = (blob >= 2).astype(np.float64)
-    return X, y
-
-
-def circles_data(
-    n: int, rng: np.random.Generator, noise: float = 0.1, factor: float = 0.5
-) -> tuple[FloatArray, FloatArray]:
-    """Draw two concentric circles: the inner one is class 1, the outer class 0.
-
-    Half the points lie on the unit circle, half on the circle of radius
-    ``factor``, at uniformly random angles; Gaussian noise of standard
-    deviation ``noise`` is added to each coordinate.
-
-    Parameters
-    ----------
-    n : int
-        Number of points, at least 4.
-    rng : numpy.random.Generator
-        Source of randomness.
-    noise : float, default 0.1
-        Standard deviation of the noise.
-    factor : float, default 0.5
-        Radius of the inner circle, between 0 and 1.
-
-    Returns
-    -------
-    X : numpy.ndarray
-        Shape ``(n, 2)``.
-    y : numpy.ndarray
-        Shape ``(n,)``, float64 zeros and ones.
-    """
-    n = _check_n(n)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must lie strictly between 0 and 1, not {factor!r}")
-    inner = rng.permutation(np.arange(n) % 2).astype(bool)
-    angle = rng.uniform(0.0, 2.0 * np.pi, n)
-    radius = np.where(inner, factor, 1.0)
-    X = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
-    X += noise * rng.standard_normal((n, 2))
-    return X, inner.astype(np.float64)
 
 
 def best_line_accuracy(X: ArrayLike, y: ArrayLike, n_angles: int = 720) -> float:
@@ -326,195 +230,30 @@ def best_line_accuracy(X: ArrayLike, y: ArrayLike, n_angles: int = 720) -> float
 
 # --------------------------------------------------------------------------- network
 
-
-@dataclass
-class MLPParams:
-    """Parameters of a network with one hidden layer and one sigmoid output.
-
-    The network computes ``p = sigmoid(act(X @ W1 + b1) @ W2 + b2)``.
-
-    Attributes
-    ----------
-    W1 : numpy.ndarray
-        Hidden weights, shape ``(n_features, hidden)``.
-    b1 : numpy.ndarray
-        Hidden biases, shape ``(hidden,)``.
-    W2 : numpy.ndarray
-        Output weights, shape ``(hidden,)``.
-    b2 : numpy.ndarray
-        Output bias, shape ``()``.
-    activation : {"linear", "relu", "tanh"}
-        Hidden-layer activation.
-    """
-
-    W1: FloatArray
-    b1: FloatArray
-    W2: FloatArray
-    b2: FloatArray
-    activation: Activation
-
-    def arrays(self) -> dict[str, FloatArray]:
-        """Return the trainable arrays by name (the arrays themselves, not copies)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "activation"}
-
-    def copy(self) -> MLPParams:
-        """Return a deep copy."""
-        return MLPParams(**{k: v.copy() for k, v in self.arrays().items()}, activation=self.activation)
-
-
 @dataclass
 class TrainResult:
     """What :func:`train_mlp` returns.
 
-    Attributes
-    ----------
-    params : MLPParams
-        The trained parameters.
-    losses : numpy.ndarray
-        Mean binary cross-entropy before each update, shape ``(epochs,)``,
-        then once more after the last update (length ``epochs + 1``).
-    accuracy : float
-        Fraction of training points classified correctly at the end.
+    ``params`` is the trained network, ``losses`` the loss before each step
+    and after the last, ``accuracy`` the final training accuracy.
     """
 
-    params: MLPParams
+    params: MLP
     losses: FloatArray
     accuracy: float
 
 
-def init_mlp(n_features: int, hidden: int, activation: Activation, rng: np.random.Generator) -> MLPParams:
-    """Draw initial parameters: He-normal weights for ReLU, Glorot-normal otherwise, zero biases.
-
-    Parameters
-    ----------
-    n_features : int
-        Number of inputs.
-    hidden : int
-        Number of hidden units, at least 1.
-    activation : {"linear", "relu", "tanh"}
-        Hidden-layer activation.
-    rng : numpy.random.Generator
-        Source of randomness.
-
-    Returns
-    -------
-    MLPParams
-        The initial parameters.
-    """
-    _activation(activation)
-    init = he_normal if activation == "relu" else glorot_normal
-    return MLPParams(
-        W1=init(n_features, hidden, rng),
-        b1=np.zeros(hidden),
-        W2=glorot_normal(hidden, 1, rng).ravel(),
-        b2=np.zeros(()),
-        activation=activation,
-    )
+def init_mlp(n_features: int, hidden: int, activation: Activation, rng: np.random.Generator) -> MLP:
+    """Draw one hidden layer (He-normal for ReLU, else Glorot-normal), a Glorot output unit, zero biases."""
+    if activation not in HIDDEN:
+        raise ValueError(f"activation must be one of {sorted(HIDDEN)}, not {activation!r}")
+    init = "he" if activation == "relu" else "glorot"
+    return make_mlp(1, hidden, n_features, activation, init, output_init="glorot", seed=rng)
 
 
-def _logits(params: MLPParams, X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    act, _ = _activation(params.activation)
-    pre = X @ params.W1 + params.b1
-    h = act(pre)
-    return pre, h, h @ params.W2 + params.b2
-
-
-def predict_proba(params: MLPParams, X: ArrayLike) -> FloatArray:
-    """Return the network's probability of class 1 for each row of ``X``.
-
-    Parameters
-    ----------
-    params : MLPParams
-        Network parameters.
-    X : array_like
-        Inputs, shape ``(n_samples, n_features)``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(n_samples,)``, values in [0, 1].
-    """
-    *_, z = _logits(params, np.asarray(X, dtype=np.float64))
-    return sigmoid(z)
-
-
-def accuracy(params: MLPParams, X: ArrayLike, y: ArrayLike) -> float:
-    """Fraction of points whose predicted class (probability above 1/2) equals ``y``.
-
-    Parameters
-    ----------
-    params : MLPParams
-        Network parameters.
-    X : array_like
-        Inputs, shape ``(n_samples, n_features)``.
-    y : array_like
-        Labels 0 or 1, shape ``(n_samples,)``.
-
-    Returns
-    -------
-    float
-        Accuracy in [0, 1].
-    """
-    predicted = predict_proba(params, X) > 0.5
-    return float(np.mean(predicted == (np.asarray(y) > 0.5)))
-
-
-def loss_and_gradients(params: MLPParams, X: ArrayLike, y: ArrayLike) -> tuple[float, dict[str, FloatArray]]:
-    r"""Mean binary cross-entropy and its gradient with respect to every parameter.
-
-    With :math:`a = XW_1 + b_1`, :math:`h = \phi(a)`, :math:`z = hW_2 + b_2`
-    and :math:`p = \sigma(z)`, the loss over :math:`n` points is
-
-    .. math::
-
-        L = \frac{1}{n}\sum_i \bigl[-y_i \log p_i - (1 - y_i)\log(1 - p_i)\bigr]
-          = \frac{1}{n}\sum_i \bigl[\log(1 + e^{z_i}) - y_i z_i\bigr],
-
-    computed in the second form, which never takes the log of 0. The
-    backward pass applies the chain rule one layer at a time:
-
-    .. math::
-
-        \frac{\partial L}{\partial z} = \frac{p - y}{n},\quad
-        \frac{\partial L}{\partial W_2} = h^\top \frac{\partial L}{\partial z},\quad
-        \frac{\partial L}{\partial a}
-            = \Bigl(\frac{\partial L}{\partial z} W_2^\top\Bigr) \odot \phi'(a),\quad
-        \frac{\partial L}{\partial W_1} = X^\top \frac{\partial L}{\partial a},
-
-    and the bias gradients are the column sums of :math:`\partial L/\partial z`
-    and :math:`\partial L/\partial a`.
-
-    Parameters
-    ----------
-    params : MLPParams
-        Network parameters.
-    X : array_like
-        Inputs, shape ``(n_samples, n_features)``.
-    y : array_like
-        Labels 0 or 1, shape ``(n_samples,)``.
-
-    Returns
-    -------
-    loss : float
-        The mean binary cross-entropy.
-    grads : dict of str to numpy.ndarray
-        ``"W1"``, ``"b1"``, ``"W2"``, ``"b2"``, each shaped like its parameter.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    _, dact = _activation(params.activation)
-    pre, h, z = _logits(params, X)
-    n = len(y)
-    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
-    dz = (sigmoid(z) - y) / n
-    dpre = np.outer(dz, params.W2) * dact(pre)
-    grads = {
-        "W1": X.T @ dpre,
-        "b1": dpre.sum(axis=0),
-        "W2": h.T @ dz,
-        "b2": np.asarray(dz.sum()),
-    }
-    return loss, grads
+def predict_proba(net: MLP, X: ArrayLike) -> FloatArray:
+    """Return the network's probability of class 1 for each row of ``X``."""
+    return sigmoid(net.forward(X).logits)
 
 
 def train_mlp(
@@ -526,47 +265,20 @@ def train_mlp(
     epochs: int = 2000,
     lr: float = 0.5,
 ) -> TrainResult:
-    """Train a one-hidden-layer network by full-batch gradient descent.
+    """Train a fresh :func:`init_mlp` network by ``epochs`` full-batch gradient steps on the cross-entropy.
 
-    The output is one sigmoid unit and the loss the mean binary cross-entropy
-    (:func:`loss_and_gradients`). Every epoch takes one step
-    ``param -= lr * gradient`` using all the points.
-
-    Parameters
-    ----------
-    X : array_like
-        Inputs, shape ``(n_samples, n_features)``.
-    y : array_like
-        Labels 0 or 1, shape ``(n_samples,)``.
-    hidden : int
-        Number of hidden units.
-    activation : {"linear", "relu", "tanh"}
-        Hidden-layer activation. With ``"linear"`` the whole network is an
-        affine map followed by a sigmoid, i.e. logistic regression, whatever
-        ``hidden`` is: its decision boundary is a straight line.
-    rng : numpy.random.Generator
-        Source of the initial weights (:func:`init_mlp`).
-    epochs : int, default 2000
-        Number of gradient steps.
-    lr : float, default 0.5
-        Learning rate.
-
-    Returns
-    -------
-    TrainResult
-        Trained parameters, loss history and training accuracy.
+    With ``"linear"`` the network is an affine map followed by a sigmoid,
+    logistic regression, whatever ``hidden`` is.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    params = init_mlp(X.shape[1], hidden, activation, rng)
-    arrays = params.arrays()
+    X, y = as_float_array(X), as_float_array(y)
+    net = init_mlp(X.shape[1], hidden, activation, rng)
     losses = np.empty(epochs + 1)
-    for epoch in range(epochs):
-        losses[epoch], grads = loss_and_gradients(params, X, y)
-        for name, value in arrays.items():
-            value -= lr * grads[name]
-    losses[epochs], _ = loss_and_gradients(params, X, y)
-    return TrainResult(params=params, losses=losses, accuracy=accuracy(params, X, y))
+
+    def record(s: Step) -> None:
+        losses[s.step] = s.loss
+
+    train(net, X, y, lr=lr, steps=epochs, hooks=[record])
+    return TrainResult(params=net, losses=losses, accuracy=accuracy(net, X, y))
 
 
 @dataclass
