@@ -2,7 +2,7 @@ r"""Gradient descent on a quadratic bowl, with a learning-rate slider.
 
 The chapter *Learning with gradients* shows :func:`learning_rate_explorer`: the
 path of :math:`\theta \leftarrow \theta - \eta \nabla L(\theta)` on the bowl of
-:meth:`actgrad.experiments.gradients.Quadratic.rotated` next to the loss per
+:meth:`actgrad.experiments.learning_with_gradients.Quadratic.rotated` next to the loss per
 step, for learning rates on both sides of the stability limit
 :math:`2 / \lambda_{\max}`.
 """

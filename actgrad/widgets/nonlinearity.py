@@ -1,8 +1,8 @@
 """Figures and the kernel-free widget of the chapter *Why nonlinearity*.
 
 :func:`plot_decision_boundaries` draws the classifiers trained by
-:func:`actgrad.experiments.nonlinearity.compare_activations`;
-:func:`render_relu_fit` draws one fit of :func:`~actgrad.experiments.nonlinearity.fit_relu_units`
+:func:`actgrad.experiments.why_nonlinearity.compare_activations`;
+:func:`render_relu_fit` draws one fit of :func:`~actgrad.experiments.why_nonlinearity.fit_relu_units`
 and :func:`relu_fit_explorer` puts every such picture behind a slider for the
 number of units.
 """
