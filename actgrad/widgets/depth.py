@@ -40,7 +40,7 @@ __all__ = [
 DEPTHS = (5, 10, 20, 50)
 #: (label, activation name) pairs.
 ACTIVATION_OPTIONS = (("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu"))
-#: (label, initialisation scheme) pairs; see :data:`actgrad.experiments.depth_experiment.INIT_SCHEMES`.
+#: (label, initialisation scheme) pairs; see :data:`actgrad.network.INIT_SCHEMES`.
 INIT_OPTIONS = (("Glorot", "glorot"), ("He", "he"), ("N(0, 1)", "normal"))
 #: Factors on the weights.
 SCALES = (0.5, 1.0, 2.0)
@@ -68,7 +68,7 @@ def _data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def explorer_profile(depth: int, activation: str, init: str, scale: float) -> dict[str, np.ndarray]:
-    """Measure the explorer's network for one state (see :func:`~actgrad.experiments.depth_experiment.depth_profile`)."""
+    """Measure the explorer's network for one state, as ``depth_experiment.depth_profile`` does."""
     X, y = _data()
     net = make_mlp(depth, WIDTH, WIDTH, activation, init, scale, seed=NET_SEED)
     return depth_profile(net, X, y, bins=32)
