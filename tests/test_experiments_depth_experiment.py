@@ -1,4 +1,4 @@
-"""Tests of actgrad.experiments.depth_experiment and the depth explorer widget (actgrad.widgets.depth)."""
+"""Tests of actgrad.experiments.depth_experiment and its explorer widget, actgrad.widgets.depth_experiment."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ipywidgets.widgets.widget_link import Link
 from actgrad.datasets import make_task
 from actgrad.experiments import depth_experiment
 from actgrad.network import make_mlp
-from actgrad.widgets import depth as wd
+from actgrad.widgets import depth_experiment as wd
 from actgrad.widgets.precomputed import AltImage, figure_to_png, set_alt
 
 matplotlib.use("Agg")

@@ -170,7 +170,7 @@ def test_descent_summary_and_one_rendered_state() -> None:
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    from actgrad.widgets.gradient_descent import LEARNING_RATES, descent_summary, render_descent
+    from actgrad.widgets.learning_with_gradients import LEARNING_RATES, descent_summary, render_descent
 
     bowl = Quadratic.rotated()
     assert min(LEARNING_RATES) < bowl.critical_lr < max(LEARNING_RATES)

@@ -244,7 +244,7 @@ def test_relu_fit_explorer_has_one_picture_per_slider_position() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from actgrad.widgets.nonlinearity import relu_fit_explorer
+    from actgrad.widgets.why_nonlinearity import relu_fit_explorer
 
     explorer = relu_fit_explorer(units=(1, 4, 16))
     slider = explorer.control_widgets["n_units"]
@@ -262,7 +262,7 @@ def test_decision_boundary_figure_has_a_panel_per_dataset_and_activation(compari
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from actgrad.widgets.nonlinearity import plot_decision_boundaries
+    from actgrad.widgets.why_nonlinearity import plot_decision_boundaries
 
     fig = plot_decision_boundaries(comparisons, resolution=30)
     try:

@@ -21,7 +21,7 @@ from actgrad.widgets import elu_selu as elu_module
 from actgrad.widgets import leaky_relu as leaky_module
 from actgrad.widgets import relu as relu_module
 from actgrad.widgets import sigmoid as sigmoid_module
-from actgrad.widgets import smooth as smooth_module
+from actgrad.widgets import smooth_activations as smooth_module
 from actgrad.widgets import softmax as softmax_module
 from actgrad.widgets import tanh as tanh_module
 from actgrad.widgets.explorer import (
