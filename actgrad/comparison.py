@@ -149,7 +149,9 @@ class Candidate:
 
 _W = lambert_w(math.exp(-1.0))  # SiLU's minimum is -W(1/e)
 
-_GLOROT = "Glorot & Bengio (2010)"
+# The gains 1 (sigmoid) and 5/3 (tanh) are PyTorch's calculate_gain values; Glorot &
+# Bengio (2010) derived their variance 2/(n_in + n_out) for a slope of 1 at the origin.
+_TORCH_GAIN = "PyTorch's calculate_gain"
 _HE = "He et al. (2015)"
 _HE_BY_ANALOGY = "ReLU's, by analogy"
 
@@ -157,9 +159,9 @@ _HE_BY_ANALOGY = "ReLU's, by analogy"
 #: (Leaky ReLU slope 0.01, ELU alpha 1).
 CANDIDATES: tuple[Candidate, ...] = (
     Candidate("sigmoid", "sigmoid", sigmoid, sigmoid_grad, 0.0, 1.0, "(0, 1)",
-              "Glorot/Xavier", _GLOROT, "sigmoid"),
+              "Glorot/Xavier", _TORCH_GAIN, "sigmoid"),
     Candidate("tanh", "tanh", tanh, tanh_grad, -1.0, 1.0, "(−1, 1)",
-              "Glorot/Xavier", _GLOROT, "tanh"),
+              "Glorot/Xavier", _TORCH_GAIN, "tanh"),
     Candidate("relu", "ReLU", relu, relu_grad, 0.0, math.inf, "[0, ∞)",
               "He/Kaiming", _HE, "relu"),
     Candidate("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_grad, -math.inf, math.inf,
