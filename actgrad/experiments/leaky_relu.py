@@ -50,19 +50,10 @@ DATA_SEED = 2013
 
 @dataclass(frozen=True)
 class Setting:
-    """A training setting: learning rate, gradient clipping and length.
+    """A training setting: learning rate of plain SGD, gradient clipping and length in mini-batch steps.
 
-    Attributes
-    ----------
-    lr : float
-        Learning rate of plain SGD.
-    clip : float or None
-        Largest global gradient norm per step (per replica); ``None`` for no
-        clipping.
-    steps : int
-        Number of mini-batch steps.
-    batch_size : int
-        Examples per mini-batch.
+    ``clip`` is the largest global gradient norm per step and per replica, or
+    ``None`` for no clipping.
     """
 
     lr: float
@@ -97,31 +88,16 @@ def _sum_to_shape(values: FloatArray, shape: tuple[int, ...]) -> FloatArray:
 
 
 def alpha_gradient(x: ArrayLike, upstream: ArrayLike, alpha: ArrayLike) -> FloatArray:
-    r"""Return :math:`\partial L/\partial\alpha` for :math:`y = \mathrm{prelu}(x, \alpha)`.
+    r"""Return :math:`\partial L/\partial\alpha` of a PReLU layer, shaped as ``alpha``.
 
-    Each output element contributes
+    ``upstream`` is :math:`\partial L/\partial y` for
+    :math:`y = \mathrm{prelu}(x, \alpha)`. Each output element contributes
     :math:`\partial L/\partial y_i \cdot \min(x_i, 0)`; the contributions of
-    all elements that share a slope are added up, so the result has the
-    shape of ``alpha``.
+    all elements that share a slope are added up. ``alpha``
+    is a scalar shared by every element, or an array that broadcasts against
+    ``x`` (e.g. ``(1, channels)`` for one slope per channel of a
+    ``(batch, channels)`` input).
 
-    Parameters
-    ----------
-    x : array_like
-        The PReLU's input.
-    upstream : array_like
-        :math:`\partial L/\partial y`, of the shape of ``prelu(x, alpha)``.
-    alpha : array_like
-        The slope(s): a scalar shared by every element, or an array that
-        broadcasts against ``x`` (e.g. shape ``(1, channels)`` for one slope
-        per channel of a ``(batch, channels)`` input).
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``alpha``.
-
-    Examples
-    --------
     >>> x = [[-2.0, 1.0], [-1.0, -3.0]]
     >>> float(alpha_gradient(x, [[1.0, 1.0], [1.0, 1.0]], 0.25))
     -6.0
@@ -140,29 +116,14 @@ def check_alpha_gradient(
     alpha: ArrayLike,
     h: float = 1e-5,
 ) -> tuple[FloatArray, FloatArray, float]:
-    r"""Compare an analytic :math:`\partial L/\partial\alpha` with central differences.
+    r"""Compare the analytic ``grad(alpha)`` with central differences of ``loss(alpha)``.
 
     Every slope is perturbed on its own: for slope ``k`` the function
     :math:`t \mapsto L(\alpha \text{ with } \alpha_k = t)` is differenced by
-    :func:`actgrad.gradcheck.numerical_derivative`.
-
-    Parameters
-    ----------
-    loss : callable
-        ``loss(alpha)``, the scalar loss as a function of the slopes.
-    grad : callable
-        ``grad(alpha)``, the claimed gradient, of the shape of ``alpha``.
-    alpha : array_like
-        The slopes at which to check.
-    h : float, default 1e-5
-        Finite-difference step.
-
-    Returns
-    -------
-    tuple
-        ``(analytic, numeric, error)``: both gradients, of the shape of
-        ``alpha``, and their largest relative difference
-        (:func:`actgrad.gradcheck.relative_error` with a floor of 1e-4).
+    :func:`actgrad.gradcheck.numerical_derivative` with step ``h``. Returns
+    ``(analytic, numeric, error)``: both gradients, of the shape of ``alpha``,
+    and their largest relative difference
+    (:func:`actgrad.gradcheck.relative_error` with a floor of 1e-4).
     """
     alpha = as_float_array(alpha)
     analytic = as_float_array(grad(alpha))

@@ -50,32 +50,13 @@ Activation = Callable[[ArrayLike], FloatArray]
 def gradient_descent(
     grad: Callable[[FloatArray], ArrayLike], theta0: ArrayLike, lr: float, steps: int
 ) -> FloatArray:
-    r"""Run plain gradient descent and return every iterate.
+    r"""Run plain gradient descent; return the path ``(steps + 1, *theta0.shape)``, ``theta0`` first.
 
     Applies :math:`\theta_{k+1} = \theta_k - \eta \nabla L(\theta_k)` ``steps``
-    times. Iterates that overflow are kept as ``inf``/``nan``, so a diverging
-    run can be recognised from its path.
+    times (at least 0), with ``grad`` taking and returning an array of the
+    shape of ``theta0``. Iterates that overflow are kept as ``inf``/``nan``, so
+    a diverging run can be recognised from its path.
 
-    Parameters
-    ----------
-    grad : callable
-        The gradient :math:`\nabla L`, taking and returning an array of the
-        shape of ``theta0``.
-    theta0 : array_like
-        Starting point.
-    lr : float
-        Learning rate :math:`\eta`.
-    steps : int
-        Number of updates, at least 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(steps + 1, *theta0.shape)``: the path,
-        starting with ``theta0``.
-
-    Examples
-    --------
     >>> path = gradient_descent(lambda t: 2 * t, [1.0], lr=0.25, steps=3)
     >>> path[:, 0].tolist()
     [1.0, 0.5, 0.25, 0.125]
@@ -96,12 +77,8 @@ def gradient_descent(
 class Quadratic:
     r"""The quadratic bowl :math:`L(\theta) = \tfrac12 (\theta - \theta^*)^\top A (\theta - \theta^*)`.
 
-    Parameters
-    ----------
-    hessian : numpy.ndarray
-        Symmetric positive definite matrix :math:`A`, shape ``(d, d)``.
-    minimum : numpy.ndarray
-        The minimiser :math:`\theta^*`, shape ``(d,)``.
+    ``hessian`` is the symmetric positive definite :math:`A`, ``(d, d)``;
+    ``minimum`` the minimiser :math:`\theta^*`, ``(d,)``.
     """
 
     hessian: FloatArray
@@ -111,19 +88,10 @@ class Quadratic:
     def rotated(
         cls, eigenvalues: tuple[float, float] = (1.0, 10.0), angle_deg: float = 30.0
     ) -> Quadratic:
-        """Build a 2-D bowl with the given curvatures along axes rotated by ``angle_deg``.
+        """Build a 2-D bowl, minimum at the origin, with curvatures ``eigenvalues`` along rotated axes.
 
-        Parameters
-        ----------
-        eigenvalues : tuple of two float, default (1, 10)
-            Curvatures (Hessian eigenvalues) along the two principal axes.
-        angle_deg : float, default 30
-            Angle of the first principal axis from the horizontal, in degrees.
-
-        Returns
-        -------
-        Quadratic
-            A bowl with its minimum at the origin.
+        The first principal axis makes the angle ``angle_deg`` (in degrees) with
+        the horizontal.
         """
         t = np.deg2rad(angle_deg)
         rotation = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
@@ -131,34 +99,12 @@ class Quadratic:
         return cls(hessian=(hessian + hessian.T) / 2, minimum=np.zeros(2))
 
     def loss(self, theta: ArrayLike) -> FloatArray:
-        """Return the loss at ``theta``; the last axis holds the coordinates.
-
-        Parameters
-        ----------
-        theta : array_like
-            Points of shape ``(..., d)``.
-
-        Returns
-        -------
-        numpy.ndarray
-            Loss values of shape ``(...)``.
-        """
+        """Return the loss at points ``theta`` of shape ``(..., d)``, as an array of shape ``(...)``."""
         delta = as_float_array(theta) - self.minimum
         return np.asarray(0.5 * np.einsum("...i,ij,...j->...", delta, self.hessian, delta))
 
     def grad(self, theta: ArrayLike) -> FloatArray:
-        r"""Return the gradient :math:`A(\theta - \theta^*)`.
-
-        Parameters
-        ----------
-        theta : array_like
-            Points of shape ``(..., d)``.
-
-        Returns
-        -------
-        numpy.ndarray
-            Gradients of the shape of ``theta``.
-        """
+        r"""Return the gradient :math:`A(\theta - \theta^*)` at points of shape ``(..., d)``."""
         return np.asarray((as_float_array(theta) - self.minimum) @ self.hessian.T)
 
     @property
@@ -174,15 +120,8 @@ class Quadratic:
     def contraction(self, lr: float) -> float:
         r"""Worst per-step factor :math:`\max_i |1 - \eta \lambda_i|` on the distance to the minimum.
 
-        Parameters
-        ----------
-        lr : float
-            Learning rate :math:`\eta`.
-
-        Returns
-        -------
-        float
-            Below 1 exactly when gradient descent converges from every start.
+        Below 1 exactly when gradient descent with learning rate ``lr`` converges
+        from every start.
         """
         return float(np.max(np.abs(1.0 - lr * self.eigenvalues)))
 
@@ -244,25 +183,11 @@ def move_onto_kink(net: MLP, X: ArrayLike, unit: int = 0, distance: float = 1e-7
 def forward_difference(
     f: Callable[[FloatArray], ArrayLike], x: ArrayLike, h: float = 1e-5
 ) -> FloatArray:
-    r"""One-sided difference :math:`(f(x + h) - f(x)) / h`, elementwise.
+    """One-sided difference :math:`(f(x + h) - f(x)) / h`, elementwise, for a positive finite ``h``.
 
     Its truncation error is :math:`h f''(x) / 2`, first order in ``h``,
     against second order for the central difference of
     :func:`actgrad.gradcheck.numerical_derivative`.
-
-    Parameters
-    ----------
-    f : callable
-        Elementwise function.
-    x : array_like
-        Points of any shape.
-    h : float, default 1e-5
-        Step, positive.
-
-    Returns
-    -------
-    numpy.ndarray
-        The estimate of :math:`f'(x)`, shape of ``x``.
     """
     if not (np.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive finite number, got {h!r}")
@@ -276,21 +201,10 @@ def difference_errors(
     x: float,
     steps: ArrayLike,
 ) -> dict[str, FloatArray]:
-    """Absolute error of the forward and the central difference at ``x`` for every step.
+    """Absolute errors of the forward and the central difference at ``x``, for each positive step.
 
-    Parameters
-    ----------
-    f, derivative : callable
-        A function and its exact derivative.
-    x : float
-        The point.
-    steps : array_like
-        Step sizes ``h``, positive.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``"h"``, ``"forward"`` and ``"central"``, each of the length of ``steps``.
+    ``derivative`` is the exact derivative of ``f``. The result holds ``"h"``,
+    ``"forward"`` and ``"central"``, each of the length of ``steps``.
     """
     hs = as_float_array(steps).ravel()
     exact = float(as_float_array(derivative(x)))
@@ -328,18 +242,7 @@ def check_two_layer_net(
 
 
 def source_without_docstring(func: Callable[..., object]) -> str:
-    """Return the source of ``func`` with its docstring removed, for display.
-
-    Parameters
-    ----------
-    func : callable
-        A function defined in a source file.
-
-    Returns
-    -------
-    str
-        The signature and body, comments kept, dedented.
-    """
+    """Return the dedented source of ``func`` without its docstring, comments kept, for display."""
     lines, _ = inspect.getsourcelines(func)
     source = textwrap.dedent("".join(lines))
     node = ast.parse(source).body[0]

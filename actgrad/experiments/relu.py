@@ -47,29 +47,13 @@ DATA_SEED = 2010
 class RunResult:
     """One trained network of a sweep.
 
-    Attributes
-    ----------
-    init : str
-        Initialisation scheme, one of :data:`INITS`.
-    lr : float
-        Learning rate.
-    seed : int
-        Seed of the initial weights and of the mini-batch order.
-    dead_at_init : float
-        Fraction of hidden units dead on the training set before training.
-    dead_after : float
-        The same after training (NaN if training diverged).
-    dead_per_layer_at_init : tuple of float
-        ``dead_at_init`` for each hidden layer separately.
-    dead_per_layer : tuple of float
-        ``dead_after`` for each hidden layer separately (empty if training
-        diverged).
-    accuracy : float
-        Training accuracy at the end.
-    final_loss : float
-        Training loss at the end.
-    diverged : bool
-        Whether training diverged.
+    ``init`` is one of :data:`INITS`; ``seed`` draws the initial weights and the
+    mini-batch order. ``dead_at_init`` and ``dead_after`` are the fractions of
+    hidden units dead on the training set before and after training (the latter
+    NaN if training diverged), and ``dead_per_layer_at_init`` and
+    ``dead_per_layer`` the same for each hidden layer (the latter empty if
+    training diverged). ``accuracy`` and ``final_loss`` are on the training set
+    at the end.
     """
 
     init: str
@@ -88,27 +72,11 @@ class RunResult:
 class SweepRow:
     """Statistics over the seeds of one (initialisation, learning rate) pair.
 
-    Means and standard deviations are over the runs that did not diverge
-    (population standard deviation, ``ddof=0``); they are NaN if every run
-    diverged.
-
-    Attributes
-    ----------
-    init : str
-        Initialisation scheme.
-    lr : float
-        Learning rate.
-    n_runs : int
-        Number of seeds.
-    n_diverged : int
-        Runs that diverged.
-    dead_at_init : float
-        Mean fraction of dead hidden units before training.
-    dead_mean, dead_std, dead_min, dead_max : float
-        Mean, standard deviation, minimum and maximum of the dead fraction
-        after training.
-    accuracy_mean : float
-        Mean training accuracy at the end.
+    ``n_runs`` counts the seeds and ``n_diverged`` the runs that diverged;
+    ``dead_at_init`` is the mean over all runs. The other fields describe the
+    dead fraction after training and the final training accuracy over the runs
+    that did not diverge (population standard deviation, ``ddof=0``); they are
+    NaN if every run diverged.
     """
 
     init: str
@@ -150,18 +118,7 @@ def init_relu_mlp(sizes: Sequence[int], init: str, rng: np.random.Generator) -> 
 
 
 def summarize(results: Sequence[RunResult]) -> list[SweepRow]:
-    """Reduce the runs of a sweep to one row per (initialisation, learning rate).
-
-    Parameters
-    ----------
-    results : sequence of RunResult
-        Runs, for instance from :func:`sweep`.
-
-    Returns
-    -------
-    list of SweepRow
-        Rows in the order in which each pair first appears in ``results``.
-    """
+    """Reduce a sweep's runs to one row per (initialisation, learning rate), in order of first appearance."""
     groups: dict[tuple[str, float], list[RunResult]] = {}
     for r in results:
         groups.setdefault((r.init, r.lr), []).append(r)
@@ -195,34 +152,15 @@ def born_dead_fraction(
     n_networks: int,
     rng: np.random.Generator,
 ) -> float:
-    """Return the fraction of freshly initialised ReLU networks with a whole hidden layer dead.
+    """Return the fraction of ``n_networks`` fresh ReLU networks with a whole hidden layer dead on ``X``.
 
     Each network has ``depth`` hidden layers of ``width`` units, He-normal
-    weights and zero biases. If every unit of some hidden layer outputs 0 on
-    every input of ``X``, the layers above see only zeros and the network
-    computes a constant: it is "born dead" (Lu et al., 2019) and no gradient
-    reaches any layer below the dead one.
+    weights drawn from ``rng`` and zero biases; all networks are handled in one
+    batched computation. If every unit of some hidden layer outputs 0 on every
+    input of ``X``, the layers above see only zeros and the network computes a
+    constant: it is "born dead" (Lu et al., 2019) and no gradient reaches any
+    layer below the dead one.
 
-    Parameters
-    ----------
-    depth : int
-        Number of hidden layers, at least 1.
-    width : int
-        Units per hidden layer, at least 1.
-    X : array_like
-        Inputs, shape ``(n_samples, n_inputs)``.
-    n_networks : int
-        Number of networks to draw (all handled in one batched computation).
-    rng : numpy.random.Generator
-        Source of the weights.
-
-    Returns
-    -------
-    float
-        Fraction of the networks that are born dead.
-
-    Examples
-    --------
     >>> X = np.random.default_rng(0).standard_normal((50, 2))
     >>> born_dead_fraction(1, 4, X, 100, np.random.default_rng(1))
     0.0

@@ -48,16 +48,9 @@ DEFAULT_INIT = {
 class Run:
     """Curves of one training run (one activation, one seed).
 
-    Attributes
-    ----------
-    loss, accuracy : numpy.ndarray
-        Training loss and accuracy before each step and after the last, ``(steps + 1,)``.
-    test_steps : numpy.ndarray
-        Steps at which the test set was evaluated (every ``eval_every`` steps and the last).
-    test_loss, test_accuracy : numpy.ndarray
-        Loss and accuracy on the test set at ``test_steps``.
-    net : MLP or None
-        The trained network.
+    ``loss`` and ``accuracy`` are on the training set before each step and
+    after the last, ``(steps + 1,)``; ``test_loss`` and ``test_accuracy`` are on
+    the test set at ``test_steps`` (every ``eval_every`` steps and the last).
     """
 
     loss: FloatArray
@@ -81,36 +74,14 @@ def adam_train(
     eps: float = 1e-8,
     eval_every: int = 10,
 ) -> Run:
-    r"""Train ``net`` in place with full-batch Adam (Kingma & Ba, 2015) and record its curves.
+    r"""Train ``net`` in place with full-batch Adam (Kingma & Ba, 2015); record curves on both sets.
 
     Each step computes the gradient :math:`g`, updates the moving averages
     :math:`m \leftarrow \beta_1 m + (1-\beta_1) g` and
-    :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`, corrects their bias and
-    moves every parameter by :math:`-\eta\, \hat m / (\sqrt{\hat v} + \epsilon)`.
-
-    Parameters
-    ----------
-    net : MLP
-        The network; its parameters are updated.
-    X, y : array_like
-        Training inputs and labels.
-    X_test, y_test : array_like
-        Test inputs and labels (evaluated, never trained on).
-    lr : float, default 0.01
-        Step size :math:`\eta`.
-    steps : int, default 400
-        Number of updates.
-    betas : tuple of float, default (0.9, 0.999)
-        Decay rates of the two moving averages.
-    eps : float, default 1e-8
-        Added to the denominator.
-    eval_every : int, default 10
-        Evaluate the test set every this many steps (and after the last).
-
-    Returns
-    -------
-    Run
-        Loss and accuracy curves on both sets, and the trained network.
+    :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2` (``betas`` are
+    :math:`\beta_1, \beta_2`), corrects their bias and moves every parameter by
+    :math:`-\eta\, \hat m / (\sqrt{\hat v} + \epsilon)`. The test set is
+    evaluated, never trained on, every ``eval_every`` steps and after the last.
     """
     y, y_test = as_float_array(y), as_float_array(y_test)
     loss, acc = np.empty(steps + 1), np.empty(steps + 1)
@@ -141,34 +112,14 @@ def compare(
     n_test: int = 300,
     data_seed: int = 0,
 ) -> dict[str, list[Run]]:
-    """Train the same architecture with every activation and every seed.
+    """Train the same architecture with every activation and seed; runs by activation, in ``seeds`` order.
 
-    The data are the same for all runs (:func:`two_spirals` with ``data_seed``
-    for training and ``data_seed + 1`` for testing); the seed changes only the
-    initial weights. Each activation gets its initialisation from
-    :data:`DEFAULT_INIT`.
-
-    Parameters
-    ----------
-    activations : sequence of str
-        Activation names (keys of :data:`actgrad.network.ACTIVATIONS`).
-    seeds : sequence of int, default (0, 1, 2)
-        Weight seeds.
-    depth, width : int, default 2 and 32
-        Hidden layers and their width.
-    steps : int, default 300
-        Adam steps per run.
-    lr : float, default 0.02
-        Adam step size.
-    n_train, n_test : int, default 300
-        Sizes of the two sets.
-    data_seed : int, default 0
-        Seed of the training set.
-
-    Returns
-    -------
-    dict of str to list of Run
-        The runs of each activation, in the order of ``seeds``.
+    The data are the same for all runs (:func:`two_spirals`, ``n_train``
+    points with ``data_seed`` for training and ``n_test`` with
+    ``data_seed + 1`` for testing); the seed changes only the initial weights.
+    Each activation gets its initialisation from :data:`DEFAULT_INIT`. The
+    network has ``depth`` hidden layers of ``width`` units and is trained by
+    ``steps`` Adam steps of size ``lr``.
     """
     X, y = two_spirals(n_train, seed=data_seed)
     X_test, y_test = two_spirals(n_test, seed=data_seed + 1)
@@ -182,21 +133,11 @@ def compare(
 
 
 def summarise(runs: Sequence[Run], field: str = "loss") -> dict[str, FloatArray]:
-    """Reduce the runs of one activation to mean, minimum and maximum curves.
+    """Reduce runs that differ only in their seed to ``mean``, ``min``, ``max`` and ``final``.
 
-    Parameters
-    ----------
-    runs : sequence of Run
-        Runs that differ only in their seed.
-    field : str, default "loss"
-        ``"loss"``, ``"accuracy"``, ``"test_loss"`` or ``"test_accuracy"`` (the
-        test curves are at ``Run.test_steps``).
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``mean``, ``min``, ``max`` (curves over the steps) and ``final``
-        (the last value of each run).
+    The first three are curves over the steps. ``field`` is ``"loss"``, ``"accuracy"``, ``"test_loss"`` or
+    ``"test_accuracy"`` (the test curves are at ``Run.test_steps``); ``final``
+    holds the last value of each run.
     """
     curves = np.array([getattr(run, field) for run in runs])
     return {"mean": curves.mean(axis=0), "min": curves.min(axis=0), "max": curves.max(axis=0),

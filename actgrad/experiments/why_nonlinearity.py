@@ -68,40 +68,20 @@ def _activation(name: str) -> Callable[[ArrayLike], FloatArray]:
 def collapse_linear_stack(
     weights: Sequence[ArrayLike], biases: Sequence[ArrayLike] | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    r"""Return the single affine layer equal to a stack of affine layers.
+    r"""Return the single affine layer ``(W, b)`` equal to a stack of affine layers.
 
-    Layer :math:`i` computes :math:`h \mapsto h W_i + b_i`. Composing them
-    gives
+    Layer :math:`i` computes :math:`h \mapsto h W_i + b_i`, ``W_i`` of shape
+    ``(fan_in_i, fan_out_i)`` and ``b_i`` of shape ``(fan_out_i,)`` (zeros if
+    ``biases`` is omitted). Composing them gives
 
     .. math::
 
         x W_1 W_2 \cdots W_L + (b_1 W_2 \cdots W_L + b_2 W_3 \cdots W_L + \dots + b_L),
 
     so the stack is the one layer with matrix :math:`W = W_1 W_2 \cdots W_L`
-    and bias :math:`b` given by the bracket.
+    and bias :math:`b` given by the bracket. An empty stack, or shapes that do
+    not chain, is a ValueError.
 
-    Parameters
-    ----------
-    weights : sequence of array_like
-        The matrices :math:`W_1, \dots, W_L`, ``W_i`` of shape
-        ``(fan_in_i, fan_out_i)`` with ``fan_out_i == fan_in_{i+1}``.
-    biases : sequence of array_like, optional
-        The bias vectors :math:`b_i` of shape ``(fan_out_i,)``; zeros if omitted.
-
-    Returns
-    -------
-    W : numpy.ndarray
-        Shape ``(fan_in_1, fan_out_L)``.
-    b : numpy.ndarray
-        Shape ``(fan_out_L,)``.
-
-    Raises
-    ------
-    ValueError
-        If the stack is empty or the shapes do not chain.
-
-    Examples
-    --------
     >>> W, b = collapse_linear_stack([[[2.0]], [[3.0]]], [[1.0], [1.0]])
     >>> float(W[0, 0]), float(b[0])
     (6.0, 4.0)
@@ -134,21 +114,10 @@ def stack_forward(
     biases: Sequence[ArrayLike] | None = None,
     activation: Activation = "linear",
 ) -> FloatArray:
-    """Run a stack of layers, with ``activation`` after every layer but the last.
+    """Run a stack of layers on ``x``, with ``activation`` after every layer but the last.
 
-    Parameters
-    ----------
-    x : array_like
-        Inputs, shape ``(n_samples, fan_in_1)``.
-    weights, biases : sequence of array_like
-        As in :func:`collapse_linear_stack`.
-    activation : {"linear", "relu", "tanh"}, default "linear"
-        Applied between the layers.
-
-    Returns
-    -------
-    numpy.ndarray
-        Outputs, shape ``(n_samples, fan_out_L)``.
+    Weights and biases are laid out as in :func:`collapse_linear_stack`; ``x``
+    is ``(n_samples, fan_in_1)`` and the result ``(n_samples, fan_out_L)``.
     """
     act = _activation(activation)
     h = np.asarray(x, dtype=np.float64)
@@ -162,23 +131,11 @@ def stack_forward(
 
 
 def affine_fit_residual(inputs: ArrayLike, outputs: ArrayLike) -> float:
-    """Largest residual of the least-squares affine map from ``inputs`` to ``outputs``.
+    """Return the largest absolute residual of the least-squares fit ``outputs ≈ inputs @ W + b``.
 
-    Fits ``outputs ≈ inputs @ W + b`` by least squares and returns the largest
-    absolute entry of the residual: zero (up to rounding) when the outputs are
-    an affine function of the inputs, clearly positive when they are not.
-
-    Parameters
-    ----------
-    inputs : array_like
-        Shape ``(n_samples, n_in)``.
-    outputs : array_like
-        Shape ``(n_samples, n_out)``.
-
-    Returns
-    -------
-    float
-        ``max |outputs - (inputs @ W + b)|`` for the least-squares ``W, b``.
+    Inputs are ``(n_samples, n_in)``, outputs ``(n_samples, n_out)``. The
+    residual is zero (up to rounding) when the outputs are an affine function
+    of the inputs, clearly positive when they are not.
     """
     x = np.asarray(inputs, dtype=np.float64)
     y = np.asarray(outputs, dtype=np.float64)
@@ -191,29 +148,15 @@ def affine_fit_residual(inputs: ArrayLike, outputs: ArrayLike) -> float:
 
 
 def best_line_accuracy(X: ArrayLike, y: ArrayLike, n_angles: int = 720) -> float:
-    r"""Highest accuracy of any straight-line classifier found by exhaustive search.
+    r"""Highest accuracy of any straight line on 2-D ``X`` and 0/1 labels ``y``, by exhaustive search.
 
     A line classifier predicts class 1 when :math:`x_1\cos\theta + x_2\sin\theta > t`.
     For each of ``n_angles`` directions :math:`\theta` evenly spaced on
-    :math:`[0, 2\pi)` every threshold :math:`t` between two projected points
-    (and beyond all of them) is tried, so the result is the best accuracy that
-    any line reaches, up to the angular resolution. No training is involved:
-    it bounds what a linear model such as logistic regression can do on
-    ``(X, y)``.
-
-    Parameters
-    ----------
-    X : array_like
-        Two-dimensional inputs, shape ``(n_samples, 2)``.
-    y : array_like
-        Labels 0 or 1, shape ``(n_samples,)``.
-    n_angles : int, default 720
-        Number of directions tried (720 is a step of half a degree).
-
-    Returns
-    -------
-    float
-        The best accuracy in [0.5, 1].
+    :math:`[0, 2\pi)` (720 is a step of half a degree) every threshold :math:`t`
+    between two projected points (and beyond all of them) is tried, so the
+    result, in [0.5, 1], is the best accuracy that any line reaches up to the
+    angular resolution. No training is involved: it bounds what a linear model
+    such as logistic regression can do on ``(X, y)``.
     """
     X = np.asarray(X, dtype=np.float64)
     positive = np.asarray(y) > 0.5
@@ -285,16 +228,9 @@ def train_mlp(
 class Comparison:
     """One data set and the networks :func:`compare_activations` trained on it.
 
-    Attributes
-    ----------
-    X, y : numpy.ndarray
-        Training inputs ``(n, 2)`` and labels ``(n,)``.
-    X_test, y_test : numpy.ndarray
-        A fresh sample from the same distribution, for the test accuracy.
-    results : dict of str to TrainResult
-        The trained network of each hidden-layer activation.
-    test_accuracy : dict of str to float
-        Accuracy of each network on the test sample.
+    ``X`` is ``(n, 2)`` and ``y`` ``(n,)``; ``X_test`` and ``y_test`` are a
+    fresh sample from the same distribution. ``results`` and ``test_accuracy``
+    are keyed by the hidden-layer activation.
     """
 
     X: FloatArray
@@ -316,31 +252,13 @@ def compare_activations(
 ) -> dict[str, Comparison]:
     """Train the same network with each hidden activation on XOR and on two circles.
 
-    For each data set (:func:`xor_data`, :func:`circles_data` with their
-    default noise) a training and a test sample are drawn; then, for each
+    For each data set, keyed ``"XOR"`` and ``"circles"`` (:func:`xor_data`,
+    :func:`circles_data` with their default noise), a training sample of ``n``
+    and a test sample of ``n_test`` points are drawn; then, for each
     activation, a network with ``hidden`` units is trained by
-    :func:`train_mlp`. Every network starts from its own draw of ``rng``.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Source of the data and of the initial weights; a fixed seed makes the
-        whole comparison reproducible.
-    n, n_test : int, default 400 and 1000
-        Sizes of the training and test samples.
-    hidden : int, default 8
-        Hidden units of every network.
-    activations : sequence of {"linear", "relu", "tanh"}
-        Hidden-layer activations to compare.
-    epochs : int, default 2000
-        Gradient steps of each training run.
-    lr : float, default 0.5
-        Learning rate.
-
-    Returns
-    -------
-    dict of str to Comparison
-        ``"XOR"`` and ``"circles"``.
+    :func:`train_mlp`. ``rng`` draws the data and, for each network in turn,
+    its initial weights, so a fixed seed makes the whole comparison
+    reproducible.
     """
     comparisons = {}
     for name, generate in (("XOR", xor_data), ("circles", circles_data)):
@@ -359,24 +277,9 @@ def compare_activations(
 class ReluFit:
     """A sum of ReLU units fitted to a curve by :func:`fit_relu_units`.
 
-    The fitted function is ``bias + sum_k weights[k] * relu(x - knots[k])``.
-
-    Attributes
-    ----------
-    x : numpy.ndarray
-        The points the curve was fitted on.
-    target : numpy.ndarray
-        ``f(x)``.
-    fitted : numpy.ndarray
-        The fitted function at ``x``.
-    knots : numpy.ndarray
-        Kink of each unit, shape ``(n_units,)``.
-    weights : numpy.ndarray
-        Output weight of each unit, shape ``(n_units,)``.
-    bias : float
-        Output bias.
-    max_error : float
-        ``max |fitted - target|`` over ``x``.
+    The fitted function is ``bias + sum_k weights[k] * relu(x - knots[k])``;
+    ``target`` is ``f(x)`` and ``fitted`` this sum on the fitting points ``x``,
+    ``max_error`` the largest ``|fitted - target|`` there.
     """
 
     x: FloatArray
@@ -399,20 +302,7 @@ class ReluFit:
 
 
 def relu_grid_knots(n_units: int, start: float, stop: float) -> FloatArray:
-    """Return ``n_units`` kinks evenly spaced over ``[start, stop)``, the first at ``start``.
-
-    Parameters
-    ----------
-    n_units : int
-        Number of units, at least 1.
-    start, stop : float
-        The interval.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``start + (stop - start) * k / n_units`` for ``k = 0, ..., n_units - 1``.
-    """
+    """Return ``start + (stop - start) * k / n_units`` for ``k = 0, ..., n_units - 1``, ``n_units >= 1``."""
     if int(n_units) != n_units or n_units < 1:
         raise ValueError(f"n_units must be a positive integer, not {n_units!r}")
     return start + (stop - start) * np.arange(n_units) / n_units
@@ -424,43 +314,25 @@ def fit_relu_units(
     x: ArrayLike,
     knots: ArrayLike | None = None,
 ) -> ReluFit:
-    r"""Fit ``f`` on the points ``x`` with a hidden layer of ``n_units`` ReLU units.
+    r"""Fit ``f`` on the 1-D points ``x`` with ``n_units`` ReLU units; the error is measured on ``x``.
 
     The network is :math:`\hat f(x) = c + \sum_{k=1}^{n} v_k\,\mathrm{relu}(x - t_k)`:
     unit :math:`k` has input weight 1 and bias :math:`-t_k`, so it is zero left
     of its kink :math:`t_k` and a ramp of slope 1 right of it. Training such a
     network by gradient descent would move the kinks too; here they are
-    *fixed* on an even grid over the interval (:func:`relu_grid_knots`, the
-    first kink at the left end so that one unit supplies a plain slope), and
-    only the output layer is learnt. The output is linear in
-    :math:`(c, v_1, \dots, v_n)`, so the best output layer in the
-    least-squares sense is the solution of one linear least-squares problem,
-    solved exactly by :func:`numpy.linalg.lstsq` -- no iterations, no
-    learning rate.
+    *fixed*, either the given ``knots`` (then ``n_units`` is ignored) or an even
+    grid over the interval (:func:`relu_grid_knots`, the first kink at the left
+    end so that one unit supplies a plain slope), and only the output layer is
+    learnt. The output is linear in :math:`(c, v_1, \dots, v_n)`, so the best
+    output layer in the least-squares sense is the solution of one linear
+    least-squares problem, solved exactly by :func:`numpy.linalg.lstsq` -- no
+    iterations, no learning rate.
 
     The result is a continuous piecewise-linear curve that may bend only at
     the kinks. For a smooth ``f`` on an interval of length :math:`\ell`, the
     straight-line pieces of width :math:`\ell / n` leave an error that shrinks
     roughly like :math:`1/n^2`.
 
-    Parameters
-    ----------
-    f : callable
-        The curve to fit, evaluated on the array ``x``.
-    n_units : int
-        Number of ReLU units (ignored if ``knots`` is given).
-    x : array_like
-        One-dimensional fitting points; the error is measured on the same points.
-    knots : array_like, optional
-        Kinks to use instead of the even grid.
-
-    Returns
-    -------
-    ReluFit
-        The fitted curve on ``x``, the units and the largest absolute error.
-
-    Examples
-    --------
     >>> x = np.linspace(-1.0, 1.0, 201)
     >>> fit_relu_units(np.abs, 2, x).max_error < 1e-12  # |x| is two ramps
     True
