@@ -384,6 +384,10 @@ def random_problems(chapter: Chapter) -> list[str]:
                 return None
             return f"{alias[head]}.{rest}" if rest else alias[head]
 
+        # A function of the cell may take its seed from its caller, ``def run(seed): default_rng(seed)``,
+        # if the parameter has no default (a default of None would draw an unseeded generator).
+        parameters = {arg.arg for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                      for arg in node.args.args[:len(node.args.args) - len(node.args.defaults)]}
         seen_in_calls: set[int] = set()
         for call in _calls(tree):
             target = resolve(call.func)
@@ -393,7 +397,8 @@ def random_problems(chapter: Chapter) -> list[str]:
             where = f"code cell {i + 1}, line {call.lineno}"
             if target == "numpy.random.default_rng":
                 seeds = list(call.args) + [k.value for k in call.keywords if k.arg == "seed"]
-                if len(seeds) != 1 or not _literal_seed(seeds[0]):
+                passed_in = len(seeds) == 1 and isinstance(seeds[0], ast.Name) and seeds[0].id in parameters
+                if len(seeds) != 1 or not (_literal_seed(seeds[0]) or passed_in):
                     problems.append(f"{where}: default_rng() without a literal seed")
             else:
                 problems.append(f"{where}: {target}() draws from or seeds numpy's global state")
@@ -597,6 +602,8 @@ BREAKAGES: list[tuple[str, Callable[[str], str], Callable[[Chapter], None]]] = [
     ("unseeded generator", _with_code("rng = np.random.default_rng()"), check_seeded_randomness),
     ("seed from a variable", _with_code("seed = 3\nrng = np.random.default_rng(seed)"),
      check_seeded_randomness),
+    ("seed parameter defaulting to None",
+     _with_code("def run(seed=None):\n    return np.random.default_rng(seed)"), check_seeded_randomness),
     ("imported function", _with_code("from numpy.random import normal\nx = normal(size=3)"),
      check_seeded_randomness),
     ("aliased module", _with_code("import numpy.random as npr\nx = npr.uniform()"), check_seeded_randomness),
@@ -626,6 +633,8 @@ def test_each_check_fails_on_a_broken_copy(tmp_path, sigmoid_text, mutate, check
     "def draw(rng: np.random.Generator):\n    return rng.normal()",
     "from numpy.random import default_rng\nrng = default_rng(seed=11)",
     "%time x = np.random.default_rng(5).normal(size=3)",
+    "def run(lr, seed):\n    return np.random.default_rng(seed).normal() * lr\n"
+    "runs = [run(0.1, s) for s in (0, 1)]",
 ])
 def test_seeded_or_passed_generators_are_accepted(tmp_path, sigmoid_text, code):
     check_seeded_randomness(_write(tmp_path, _with_code(code)(sigmoid_text)))
