@@ -15,6 +15,11 @@ Read from the MyST sources (``chapters/*.md``), without executing anything:
   ``numpy.random.default_rng(<literal seed>)`` generators (or from a generator
   it is given); legacy global-state functions (``np.random.normal``,
   ``np.random.seed``, ...) and unseeded generators are refused;
+* every content chapter (every chapter of ``_toc.yml`` but
+  :data:`NOT_CONTENT`) opens with a "Learning objectives" admonition of 3 to 5
+  bullets before its first section, and ends with a "Key takeaways" section of
+  3 to 5 bullets, followed by nothing but References (and an end-of-part
+  review, if the chapter has one);
 * every chapter file is in ``_toc.yml``, every chapter of ``_toc.yml`` exists
   and is classified (activation chapter or one of :data:`OTHER_CHAPTERS`), so
   that skipping an activation chapter that has not been written yet cannot
@@ -69,6 +74,12 @@ OTHER_CHAPTERS = {
     "instructor_guide",
     "scaling_out",
 }
+#: Chapters about using the course, not course content: no objectives or takeaways.
+NOT_CONTENT = {"exercises", "student_guide", "instructor_guide", "scaling_out"}
+#: How many bullets the objectives and the takeaways have.
+MIN_BULLETS, MAX_BULLETS = 3, 5
+#: Sections allowed after "Key takeaways" (lower case; a title that starts with one of these).
+AFTER_TAKEAWAYS = ("references", "review")
 #: Length of the word runs compared with the seed articles.
 SHINGLE = 12
 #: The seed articles, in the read-only shared/ folder beside the repository (CI has
@@ -321,6 +332,40 @@ def check_references(chapter: Chapter) -> None:
     assert re.search(r"\w", refs), f"{chapter.path.name}: the 'References' section is empty"
 
 
+def _bullets(text: str) -> int:
+    """Top-level bullet items of a Markdown text."""
+    return len(re.findall(r"^[*+-][ \t]+\S", text, flags=re.M))
+
+
+def check_learning_objectives(chapter: Chapter) -> None:
+    """A "Learning objectives" admonition of MIN_BULLETS to MAX_BULLETS bullets before the first section."""
+    name = chapter.path.name
+    first_section = re.search(r"^##\s", chapter.markdown, flags=re.M)
+    opening = chapter.markdown[:first_section.start()] if first_section else chapter.markdown
+    match = re.search(r"^(?P<fence>`{3,}|:{3,})\{admonition\}[ \t]+Learning objectives[ \t]*\n"
+                      r"(?P<body>.*?)^(?P=fence)[ \t]*$", opening, flags=re.M | re.S)
+    assert match, f"{name}: no 'Learning objectives' admonition before the first section"
+    found = _bullets(match.group("body"))
+    assert MIN_BULLETS <= found <= MAX_BULLETS, (
+        f"{name}: 'Learning objectives' has {found} bullets, {MIN_BULLETS} to {MAX_BULLETS} wanted"
+    )
+
+
+def check_key_takeaways(chapter: Chapter) -> None:
+    """A "Key takeaways" section of MIN_BULLETS to MAX_BULLETS bullets, the last before References."""
+    name = chapter.path.name
+    takeaways = section(chapter.markdown, "Key takeaways")
+    assert takeaways is not None, f"{name}: no 'Key takeaways' section"
+    found = _bullets(takeaways)
+    assert MIN_BULLETS <= found <= MAX_BULLETS, (
+        f"{name}: 'Key takeaways' has {found} bullets, {MIN_BULLETS} to {MAX_BULLETS} wanted"
+    )
+    titles = [h.group(2).strip() for h in HEADING.finditer(chapter.markdown) if len(h.group(1)) <= 2]
+    later = titles[len(titles) - 1 - titles[::-1].index("Key takeaways") + 1:]
+    stray = [title for title in later if not title.lower().startswith(AFTER_TAKEAWAYS)]
+    assert not stray, f"{name}: sections after 'Key takeaways' other than References: {stray}"
+
+
 def words(text: str) -> list[str]:
     """Lower-case alphanumeric words; whitespace, punctuation and markup only separate them."""
     return re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
@@ -487,6 +532,19 @@ def test_references(activation_chapter):
     check_references(activation_chapter[1])
 
 
+CONTENT_CHAPTERS = [e for e in toc_chapters(ROOT) if Path(e).name not in NOT_CONTENT]
+
+
+@pytest.mark.parametrize("entry", CONTENT_CHAPTERS, ids=lambda e: Path(e).name)
+def test_learning_objectives_and_key_takeaways(entry: str):
+    path = chapter_path(ROOT, entry)
+    if not path.exists() or path.suffix != ".md":
+        pytest.skip(f"{entry}: no MyST source (test_toc_and_chapters_agree reports a missing file)")
+    chapter = read_chapter(path)
+    check_learning_objectives(chapter)
+    check_key_takeaways(chapter)
+
+
 def _all_chapter_files() -> list[Path]:
     files = {p for p in (ROOT / "chapters").glob("*.md")}
     files |= {chapter_path(ROOT, e) for e in toc_chapters(ROOT) if chapter_path(ROOT, e).suffix == ".md"}
@@ -577,6 +635,26 @@ def _references_renamed(text: str) -> str:
     return text.replace("## References", "## Further reading")
 
 
+def _objectives_moved(text: str) -> str:
+    start = text.index(":::{admonition} Learning objectives")
+    end = text.index(":::\n", start + 3) + 4
+    block = text[start:end]
+    text = text[:start] + text[end:]
+    return text.replace("## Definition\n", f"## Definition\n\n{block}", 1)
+
+
+def _drop_bullets(text: str, title: str, keep: int) -> str:
+    """Keep only the first ``keep`` bullets of the block that starts at ``title``."""
+    start = text.index(title)
+    end = text.index("\n## " if title.startswith("#") else "\n:::\n", start + 1)
+    head, *items = text[start:end].split("\n* ")
+    return text[:start] + "\n* ".join([head, *items[:keep]]) + text[end:]
+
+
+def _section_after_takeaways(text: str) -> str:
+    return text.replace("## References", "## Further practice\n\nMore to do.\n\n## References", 1)
+
+
 def _with_code(code: str) -> Callable[[str], str]:
     def mutate(text: str) -> str:
         return text.replace("## Practice", f"```{{code-cell}} ipython3\n{code}\n```\n\n## Practice", 1)
@@ -597,6 +675,13 @@ BREAKAGES: list[tuple[str, Callable[[str], str], Callable[[Chapter], None]]] = [
     ("exercise not mentioned", _exercise_not_mentioned,
      lambda c: check_mentions_exercise(c, "01_sigmoid_tanh")),
     ("no references", _references_renamed, check_references),
+    ("no objectives", lambda t: t.replace("{admonition} Learning objectives", "{admonition} Aims"),
+     check_learning_objectives),
+    ("objectives after the first section", _objectives_moved, check_learning_objectives),
+    ("two objectives", lambda t: _drop_bullets(t, "Learning objectives", 2), check_learning_objectives),
+    ("no takeaways", lambda t: t.replace("## Key takeaways", "## In short"), check_key_takeaways),
+    ("two takeaways", lambda t: _drop_bullets(t, "## Key takeaways", 2), check_key_takeaways),
+    ("a section after the takeaways", _section_after_takeaways, check_key_takeaways),
     ("legacy global draw", _with_code("x = np.random.normal(size=3)"), check_seeded_randomness),
     ("legacy seed", _with_code("np.random.seed(0)\nx = np.random.rand(3)"), check_seeded_randomness),
     ("unseeded generator", _with_code("rng = np.random.default_rng()"), check_seeded_randomness),
