@@ -53,6 +53,8 @@ from actgrad.widgets.comparison import (
     render_pair,
 )
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 

@@ -9,6 +9,8 @@ from actgrad.clipping import clip_by_global_norm, global_norm
 from actgrad.experiments import cures as cx
 from actgrad.experiments import depth as dx
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def task():

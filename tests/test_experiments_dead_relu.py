@@ -23,6 +23,8 @@ from actgrad.experiments.dead_relu import (
     train_sgd,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def constructed_net() -> ReluMLP:
     """A 1 -> 4 -> 3 -> 1 network whose dead units on X_KNOWN are known by hand.

@@ -13,6 +13,8 @@ from actgrad.experiments import depth as dx
 from actgrad.widgets import depth as wd
 from actgrad.widgets.precomputed import AltImage, figure_to_png, set_alt
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 

@@ -21,6 +21,8 @@ from actgrad.experiments.gradients import (
     source_without_docstring,
 )
 
+pytestmark = pytest.mark.unit
+
 ACTIVATIONS = {
     "tanh": (tanh, tanh_grad),
     "sigmoid": (sigmoid, sigmoid_grad),

@@ -22,6 +22,8 @@ from actgrad.experiments.nonlinearity import (
 )
 from actgrad.gradcheck import relative_error
 
+pytestmark = pytest.mark.unit
+
 # ------------------------------------------------------------------ collapse
 
 

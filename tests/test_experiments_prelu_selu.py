@@ -13,6 +13,8 @@ from actgrad.experiments import prelu as px
 from actgrad.experiments import selu as sx
 from actgrad.gradcheck import numerical_derivative
 
+pytestmark = pytest.mark.unit
+
 SEEDS = range(6)  # the seeds the PReLU chapter uses
 SHORT = px.Setting(lr=0.2, clip=1.0, steps=150)
 

@@ -8,6 +8,8 @@ import pytest
 from actgrad.experiments import training as tx
 from actgrad.experiments.depth import make_mlp
 
+pytestmark = pytest.mark.unit
+
 
 def test_two_spirals_is_balanced_reproducible_and_not_linearly_separable() -> None:
     X, y = tx.two_spirals(300, seed=0)

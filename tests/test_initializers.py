@@ -17,6 +17,8 @@ from numpy.testing import assert_array_equal
 
 from actgrad import initializers as inits
 
+pytestmark = pytest.mark.unit
+
 FAN_IN, FAN_OUT = 400, 300
 N = FAN_IN * FAN_OUT
 Z = 5.0  # standard errors allowed

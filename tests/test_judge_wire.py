@@ -10,6 +10,8 @@ import pytest
 
 import nbgrader_course as nc
 
+pytestmark = pytest.mark.unit
+
 sys.path.insert(0, str(nc.REPO / "tools"))
 from grading import judge_wire as wire  # noqa: E402 -- tools/ is put on the path just above
 from grading.sandbox import not_plain  # noqa: E402

@@ -210,6 +210,7 @@ def test_cross_references_resolve_and_no_glyph_is_missing(built_pdf: Path, pages
     assert not unresolved, f"unresolved references ('??') on pages {unresolved}"
 
 
+@pytest.mark.unit
 def test_a_widget_carries_the_picture_it_opens_on() -> None:
     """Its display adds the shown state's PNG to the widget view, for the PDF and viewers without widgets."""
     from actgrad.widgets.precomputed import Control, precomputed_figure

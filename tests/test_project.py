@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import ipywidgets
+import pytest
 
 from conftest import BIN, ROOT
+
+pytestmark = pytest.mark.unit
 
 
 def test_ruff_is_clean() -> None:
@@ -19,31 +22,59 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_locked_requirement_is_pinned_and_installed() -> None:
+LOCKS = {"requirements.in": "requirements.lock", "requirements-test.in": "requirements-test.lock",
+         "requirements-exercises.in": "requirements-exercises.lock"}
+PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+) \\\n(?:    --hash=sha256:[0-9a-f]{64}(?: \\)?\n)+", re.MULTILINE)
+
+
+def locked(lock: str) -> dict[str, str]:
+    """``{normalised name: version}`` of a lock file, asserting that every package is pinned by hash."""
+    text = (ROOT / lock).read_text()
+    found = {re.sub(r"[-_.]+", "-", m[1].lower()): m[2] for m in PIN.finditer(text)}
+    packages = re.findall(r"^[A-Za-z0-9._-]+==", text, re.MULTILINE)
+    assert len(found) == len(packages), f"{lock}: a package without a hash"
+    return found
+
+
+@pytest.mark.parametrize("lock", sorted(LOCKS.values()))
+def test_every_lock_pins_versions_and_hashes(lock: str) -> None:
+    assert len(locked(lock)) > 20
+
+
+def test_the_test_lock_adds_only_what_the_book_lock_lacks() -> None:
+    book, test = locked("requirements.lock"), locked("requirements-test.lock")
+    assert not set(book) & set(test), "requirements-test.lock repeats packages of requirements.lock"
+    assert {"pytest", "pytest-xdist", "playwright", "jupyterhub"} <= set(test)
+    assert {"torch", "jupyter-book", "nbgrader"} <= set(book)
+    assert not {"pytest", "playwright", "jupyterhub"} & set(book), "the book must not install test tools"
+    exercises = locked("requirements-exercises.lock")
+    assert all(book[name] == version for name, version in exercises.items()), "exercises differ from the book"
+
+
+def test_every_locked_requirement_is_installed() -> None:
     from importlib.metadata import PackageNotFoundError, version
 
-    pins = [line.split("==") for line in (ROOT / "requirements.lock").read_text().splitlines()
-            if line and not line.startswith("#")]
-    assert len(pins) > 100 and all(len(pin) == 2 for pin in pins), "every line must be name==version"
+    pins = {**locked("requirements.lock"), **locked("requirements-test.lock")}
+    assert len(pins) > 100
     wrong = []
-    for name, pinned in pins:
+    for name, pinned in pins.items():
         try:
             installed = version(name)
         except PackageNotFoundError:
             wrong.append(f"{name}: not installed")
             continue
-        if installed.split("+")[0] != pinned:
+        if installed != pinned:
             wrong.append(f"{name}: {installed} installed, {pinned} locked")
-    assert not wrong, "the environment differs from requirements.lock:\n" + "\n".join(wrong)
+    assert not wrong, "the environment differs from the locks:\n" + "\n".join(wrong)
 
 
-def test_top_level_requirements_are_in_the_lock() -> None:
-    locked = {line.split("==")[0].lower() for line in
-              (ROOT / "requirements.lock").read_text().splitlines() if "==" in line}
-    wanted = [re.split(r"[=<>\[]", line)[0].strip().lower() for line in
-              (ROOT / "requirements.in").read_text().splitlines()
-              if line.strip() and not line.startswith("#")]
-    assert set(wanted) <= locked, set(wanted) - locked
+@pytest.mark.parametrize("source", sorted(LOCKS))
+def test_top_level_requirements_are_in_the_lock(source: str) -> None:
+    wanted = [re.sub(r"[-_.]+", "-", re.split(r"[=<>\[]", line)[0].strip().lower()) for line in
+              (ROOT / source).read_text().splitlines()
+              if line.strip() and not line.startswith(("#", "-"))]
+    within = {**locked("requirements.lock"), **locked(LOCKS[source])}  # the others resolve within it
+    assert wanted and set(wanted) <= set(within), set(wanted) - set(within)
 
 
 def test_vendored_widget_manager_speaks_the_installed_ipywidgets_protocol() -> None:

@@ -14,6 +14,8 @@ from ipywidgets.widgets.widget_link import DirectionalLink, Link
 
 from actgrad.widgets import AltImage, Control, figure_to_png, precomputed_figure, render_states, set_alt
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -15,6 +15,8 @@ from actgrad.widgets import elu_selu as elu_module
 from actgrad.widgets import leaky_relu as leaky_module
 from actgrad.widgets.precomputed import Control, figure_to_png
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 EXPLORERS = {

@@ -15,6 +15,8 @@ from actgrad.widgets import smooth as smooth_module
 from actgrad.widgets import softmax as softmax_module
 from actgrad.widgets.precomputed import AltImage, Control, figure_to_png
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 

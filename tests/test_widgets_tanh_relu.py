@@ -14,6 +14,8 @@ from actgrad.widgets import Control, figure_to_png
 from actgrad.widgets import relu as relu_module
 from actgrad.widgets import tanh as tanh_module
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 
