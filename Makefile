@@ -61,7 +61,7 @@ grade: env  ## grade every submission of ASSIGNMENT=name on every core, then fee
 test: test-env vendor system  ## run every test in parallel (the command CI runs)
 	@$(PYTHON) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-test-fast: test-env  ## run the unit tests only, in parallel: no book, nbgrader, browser or root
+test-fast: test-env vendor  ## run the unit tests only, in parallel: no book, nbgrader, browser or root
 	@$(PYTHON) -m pytest -n auto --dist loadfile -m unit $(PYTEST_ARGS)
 
 lint: test-env  ## ruff over the code
@@ -72,7 +72,7 @@ bench: test-env vendor  ## print build-time figures
 
 bench-grading: env  ## time serial nbgrader against sandboxed tools/grade_class.py on 200 submissions
 	@tools/install_debian_packages.sh sandbox
-	@$(PYTHON) tools/benchmark_grading.py $(BENCH_ARGS)
+	@PYTHONPATH=tools $(PYTHON) tests/benchmark_grading.py $(BENCH_ARGS)
 
 lock:  ## re-resolve the requirements*.in files into their locks, with hashes (UPGRADE=1 for newer versions)
 	@tools/lock.sh

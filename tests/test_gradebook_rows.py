@@ -8,6 +8,7 @@ must appear in a student's rows and survive the copy into another gradebook.
 from __future__ import annotations
 
 import datetime
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -82,15 +83,17 @@ def carried(rows: dict) -> dict[str, set[str]]:
             "comment": {k for c in notebook["comments"].values() for k in c}}
 
 
-@pytest.fixture
-def graded_rows(tmp_path: Path) -> tuple[dict, dict[str, set[str]], Path]:
-    """A student's rows with every column set, nbgrader's columns, and a second empty gradebook."""
-    source = tmp_path / "worker.db"
+@pytest.fixture(scope="module")
+def graded_rows(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict[str, set[str]], Path]:
+    """A student's rows with every column set, nbgrader's columns, and an empty copy of the gradebook."""
+    folder = tmp_path_factory.mktemp("gradebooks")
+    source, target = folder / "worker.db", folder / "course.db"
     with make_gradebook(source) as gb:
+        shutil.copy(source, target)  # creating a gradebook runs alembic: do it once
         columns = data_columns(source)
         fill_every_column(gb, columns, "ada")
         rows = student_rows(gb, ASSIGNMENT, "ada")
-    return rows, columns, tmp_path / "course.db"
+    return rows, columns, target
 
 
 def test_the_rows_carry_every_column_of_the_gradebook(graded_rows) -> None:
@@ -101,7 +104,7 @@ def test_the_rows_carry_every_column_of_the_gradebook(graded_rows) -> None:
 
 def test_every_column_survives_the_copy_into_another_gradebook(graded_rows) -> None:
     rows, columns, target = graded_rows
-    with make_gradebook(target) as gb:
+    with Gradebook(f"sqlite:///{target}") as gb:
         gb.add_student("ada")
         write_rows(gb, ASSIGNMENT, "ada", rows)
     with Gradebook(f"sqlite:///{target}") as gb:

@@ -224,10 +224,11 @@ def test_a_widget_carries_the_picture_it_opens_on() -> None:
         return fig
 
     widget = precomputed_figure(render, {"a": Control.numbers("slope", [1, 2, 3]),
-                                         "b": Control("label", [("one", "one"), ("two", "two")])})
+                                         "b": Control("label", [("one", "one"), ("two", "two")])},
+                                alt=lambda a, b: f"A line of slope {a}, labelled {b}.")
     bundle = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert base64.b64decode(bundle["image/png"]) == widget.images[(0, 0)].value
+    assert base64.b64decode(bundle["image/png"]) == widget.images[(0, 0)].png
     select_option(widget, "a", 2)
     select_option(widget, "b", 1)
-    assert base64.b64decode(widget._repr_mimebundle_()["image/png"]) == widget.images[(2, 1)].value
+    assert base64.b64decode(widget._repr_mimebundle_()["image/png"]) == widget.images[(2, 1)].png
