@@ -70,7 +70,7 @@ lint: test-env  ## ruff over the code
 bench: test-env vendor  ## print build-time figures
 	@$(PYTHON) tools/benchmark.py
 
-bench-grading: env  ## time serial nbgrader against sandboxed tools/grade_class.py on 200 submissions
+bench-grading: test-env  ## time serial nbgrader against sandboxed tools/grade_class.py on 200 submissions
 	@tools/install_debian_packages.sh sandbox
 	@PYTHONPATH=tools $(PYTHON) tests/benchmark_grading.py $(BENCH_ARGS)
 

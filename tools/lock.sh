@@ -15,9 +15,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install --quiet "uv==$UV_VERSION" 2>&1 | { grep -v "Location .* is ignored" || true; }
+compile=("$tmp/venv/bin/uv" pip compile --quiet --generate-hashes --no-header --python python3
+         ${UPGRADE:+--upgrade})
 # The CPU build of torch is not on the index: its wheel lies in /opt/wheels.
-compile=("$tmp/venv/bin/uv" pip compile --quiet --generate-hashes --no-header --find-links /opt/wheels
-         --python python3 ${UPGRADE:+--upgrade})
+if [ -d /opt/wheels ]; then
+  compile+=(--find-links /opt/wheels)
+else
+  echo "error: /opt/wheels (the CPU build of torch) is missing; requirements.in asks for torch==2.13.0+cpu" >&2
+  exit 1
+fi
 "${compile[@]}" requirements.in -o requirements.lock
 book=$(sed -nE 's/^([A-Za-z0-9._-]+)==.*/\1/p' requirements.lock)
 "${compile[@]}" requirements-test.in -o requirements-test.lock $(printf -- '--no-emit-package %s ' $book)
