@@ -98,6 +98,27 @@ def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Cal
     return folder
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start building the book at once, in the background, if a selected test needs it.
+
+    The build is the run's longest step, and a test that needs it may come
+    late in a worker's share: one worker (the first, or pytest alone) starts
+    it as soon as the tests are collected, and `built_book` waits for it.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0" or session.config.option.collectonly:
+        return
+    if not any("built_book" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+
+    def build() -> None:
+        with contextlib.suppress(BaseException):  # a failure is recorded for built_book to report
+            shared_folder(factory, "book", build_book)
+
+    session.config._book_builder = threading.Thread(target=build, daemon=True)  # type: ignore[attr-defined]
+    session.config._book_builder.start()  # type: ignore[attr-defined]
+
+
 def _working_tree_state() -> set[str]:
     out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
                          cwd=ROOT, capture_output=True, text=True, check=False).stdout
@@ -109,6 +130,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    builder = getattr(session.config, "_book_builder", None)
+    if builder is not None:
+        builder.join()  # another worker may be waiting for the book
     before = getattr(session.config, "_tree_before", None)
     if before is None:
         return
