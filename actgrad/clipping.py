@@ -17,21 +17,9 @@ def global_norm(grads: Sequence[ArrayLike]) -> float:
     The norm of all entries of all arrays taken together, as if they were
     concatenated into one vector. Every array is first divided by the largest
     magnitude present, so squaring cannot overflow (or underflow) even for
-    gradients near the float limits.
+    gradients near the float limits. An empty list has norm 0; an ``inf`` or
+    ``nan`` entry makes the norm ``inf`` or ``nan``.
 
-    Parameters
-    ----------
-    grads : sequence of array_like
-        Gradients of any shapes.
-
-    Returns
-    -------
-    float
-        The norm; 0.0 for an empty list or all-zero gradients, ``inf`` or
-        ``nan`` if an entry is.
-
-    Examples
-    --------
     >>> global_norm([[3.0], [[4.0]]])
     5.0
     """
@@ -50,30 +38,10 @@ def clip_by_global_norm(grads: Sequence[ArrayLike], max_norm: float) -> list[Flo
     :math:`\min(1, \text{max\_norm} / \lVert g \rVert)`, where
     :math:`\lVert g \rVert` is :func:`global_norm` of the whole list: the
     direction of the full gradient is kept, only its length is capped
-    (clipping each array by its own norm would change the direction).
+    (clipping each array by its own norm would change the direction). The
+    result is new arrays, also below the limit; a gradient holding ``inf`` or
+    ``nan`` is refused, since its norm and so the factor would be meaningless.
 
-    Parameters
-    ----------
-    grads : sequence of array_like
-        Gradients of any shapes; not modified.
-    max_norm : float
-        Largest global norm allowed, positive and finite.
-
-    Returns
-    -------
-    list of numpy.ndarray
-        New float64 arrays, of the shapes of ``grads`` and in the same order.
-        Below the limit they are copies of the inputs.
-
-    Raises
-    ------
-    ValueError
-        If ``max_norm`` is not positive and finite, or if a gradient holds
-        ``inf`` or ``nan`` (the global norm and so the factor would be
-        meaningless).
-
-    Examples
-    --------
     >>> [g.tolist() for g in clip_by_global_norm([[6.0], [8.0]], max_norm=5.0)]
     [[3.0], [4.0]]
     """
@@ -90,3 +58,17 @@ def clip_by_global_norm(grads: Sequence[ArrayLike], max_norm: float) -> list[Flo
     for g in arrays:  # our own copies: scale in place
         g *= scale
     return arrays
+
+
+def clip_by_value(grads: Sequence[ArrayLike], limit: float) -> list[FloatArray]:
+    """Clip every entry of every gradient to ``[-limit, limit]`` (new arrays).
+
+    Unlike :func:`clip_by_global_norm`, this turns the gradient whenever some
+    entries are clipped and others are not.
+
+    >>> [g.tolist() for g in clip_by_value([[0.5, -3.0]], 1.0)]
+    [[0.5, -1.0]]
+    """
+    if not limit > 0:
+        raise ValueError(f"limit must be positive, got {limit!r}")
+    return [np.clip(as_float_array(g), -limit, limit) for g in grads]

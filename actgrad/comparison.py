@@ -104,20 +104,6 @@ def lambert_w(y: float, iterations: int = 50) -> float:
     :math:`W(y)` solves :math:`w e^{w} = y`; Newton's method from
     :math:`w = \ln(1 + y)` converges in a handful of steps for :math:`y \ge 0`.
 
-    Parameters
-    ----------
-    y : float
-        A non-negative number.
-    iterations : int, default 50
-        Largest number of Newton steps.
-
-    Returns
-    -------
-    float
-        :math:`W(y)`.
-
-    Examples
-    --------
     >>> round(lambert_w(math.e), 12)
     1.0
     """
@@ -136,29 +122,11 @@ def lambert_w(y: float, iterations: int = 50) -> float:
 class Candidate:
     r"""One activation of the comparison, with what is known about it in closed form.
 
-    Parameters
-    ----------
-    key : str
-        Short identifier, e.g. ``"leaky_relu"``.
-    label : str
-        Name shown in the table, e.g. ``"Leaky ReLU"``.
-    f, df : callable
-        The activation and its derivative (vectorised, from
-        :mod:`actgrad.activations`).
-    exact_low, exact_high : float or None
-        The infimum and supremum of the function where they are known in
-        closed form (``-inf``/``inf`` for an unbounded side), ``None`` where
-        only a numerical value exists.
-    exact_range : str
-        The exact range as text, e.g. ``"(−α, ∞)"``.
-    init : str
-        The initialisation its literature recommends.
-    init_source : str
-        Where that recommendation comes from.
-    gain_name : str
-        Name passed to :func:`actgrad.initializers.gain`.
-    gain_param : float, optional
-        Parameter passed to :func:`actgrad.initializers.gain`.
+    ``exact_low`` and ``exact_high`` are the infimum and supremum where known
+    in closed form (``±inf`` for an unbounded side, ``None`` where only a
+    numerical value exists); ``init`` is the initialisation the literature
+    recommends, ``init_source`` where that comes from; ``gain_name`` and
+    ``gain_param`` are passed to :func:`actgrad.initializers.gain`.
     """
 
     key: str
@@ -181,7 +149,9 @@ class Candidate:
 
 _W = lambert_w(math.exp(-1.0))  # SiLU's minimum is -W(1/e)
 
-_GLOROT = "Glorot & Bengio (2010)"
+# The gains 1 (sigmoid) and 5/3 (tanh) are PyTorch's calculate_gain values; Glorot &
+# Bengio (2010) derived their variance 2/(n_in + n_out) for a slope of 1 at the origin.
+_TORCH_GAIN = "PyTorch's calculate_gain"
 _HE = "He et al. (2015)"
 _HE_BY_ANALOGY = "ReLU's, by analogy"
 
@@ -189,9 +159,9 @@ _HE_BY_ANALOGY = "ReLU's, by analogy"
 #: (Leaky ReLU slope 0.01, ELU alpha 1).
 CANDIDATES: tuple[Candidate, ...] = (
     Candidate("sigmoid", "sigmoid", sigmoid, sigmoid_grad, 0.0, 1.0, "(0, 1)",
-              "Glorot/Xavier", _GLOROT, "sigmoid"),
+              "Glorot/Xavier", _TORCH_GAIN, "sigmoid"),
     Candidate("tanh", "tanh", tanh, tanh_grad, -1.0, 1.0, "(−1, 1)",
-              "Glorot/Xavier", _GLOROT, "tanh"),
+              "Glorot/Xavier", _TORCH_GAIN, "tanh"),
     Candidate("relu", "ReLU", relu, relu_grad, 0.0, math.inf, "[0, ∞)",
               "He/Kaiming", _HE, "relu"),
     Candidate("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_grad, -math.inf, math.inf,
@@ -212,13 +182,7 @@ CANDIDATES: tuple[Candidate, ...] = (
 
 
 def by_key(key: str) -> Candidate:
-    """Return the candidate called ``key`` (e.g. ``"gelu"``).
-
-    Raises
-    ------
-    KeyError
-        If no candidate has that key.
-    """
+    """Return the candidate called ``key`` (e.g. ``"gelu"``)."""
     for candidate in CANDIDATES:
         if candidate.key == key:
             return candidate
@@ -229,13 +193,8 @@ def by_key(key: str) -> Candidate:
 class Range:
     """The computed range of an activation.
 
-    Attributes
-    ----------
-    low, high : float
-        The smallest and largest value, ``-inf``/``inf`` for an unbounded side.
-    low_attained, high_attained : bool
-        Whether the bound is a value of the function (a closed bracket) or
-        only approached as ``x`` goes to minus or plus infinity (an open one).
+    A bound is attained (a closed bracket) or only approached as ``x`` goes to
+    minus or plus infinity (an open one); an unbounded side is ``±inf``.
     """
 
     low: float
@@ -297,22 +256,6 @@ def output_range(f: Function, df: Function, half_width: float = 16.0, n: int = 3
     precision, as :math:`\tanh(20)` is (which would make the bound look
     attained).
 
-    Parameters
-    ----------
-    f, df : callable
-        The activation and its derivative.
-    half_width : float, default 16
-        The grid covers ``[-half_width, half_width]``.
-    n : int, default 32001
-        Number of grid points (odd, so that 0 is one of them; spacing 0.001).
-
-    Returns
-    -------
-    Range
-        The computed range.
-
-    Examples
-    --------
     >>> str(output_range(relu, relu_grad))
     '[0, ∞)'
     >>> str(output_range(sigmoid, sigmoid_grad))
@@ -334,24 +277,6 @@ def normal_moment(f: Function, power: int = 1, half_width: float = 12.0, n: int 
     the rule (also at ReLU's kink, a grid point) far smaller than the 4
     decimals shown.
 
-    Parameters
-    ----------
-    f : callable
-        The activation.
-    power : int, default 1
-        The moment: 1 for the mean, 2 for the second moment.
-    half_width : float, default 12
-        Integration interval ``[-half_width, half_width]``.
-    n : int, default 24001
-        Number of points.
-
-    Returns
-    -------
-    float
-        The moment.
-
-    Examples
-    --------
     >>> round(normal_moment(relu, power=2), 6)
     0.5
     """
@@ -369,16 +294,6 @@ def preserving_gain(f: Function) -> float:
     :math:`\mathbb{E}[z'^2] = g^2\, \mathbb{E}[\varphi(z)^2]`; with
     :math:`z \sim \mathcal{N}(0, 1)` this is 1 exactly for the returned
     :math:`g`. For ReLU it is :math:`\sqrt{2}`, the He gain.
-
-    Parameters
-    ----------
-    f : callable
-        The activation.
-
-    Returns
-    -------
-    float
-        The gain.
     """
     return 1.0 / math.sqrt(normal_moment(f, power=2))
 
@@ -391,20 +306,6 @@ def derivative_limits(df: Function, near: float = 20.0, far: float = 40.0) -> tu
     :data:`ZERO_SLOPE`; a slope that keeps changing gives ``nan`` (no limit
     found). Limits smaller in magnitude than :data:`ZERO_SLOPE` are returned as 0.
 
-    Parameters
-    ----------
-    df : callable
-        The derivative of the activation.
-    near, far : float, default 20 and 40
-        The two distances from 0 at which the slope is compared.
-
-    Returns
-    -------
-    tuple of float
-        The limits as :math:`x \to -\infty` and as :math:`x \to +\infty`.
-
-    Examples
-    --------
     >>> derivative_limits(relu_grad)
     (0.0, 1.0)
     """
@@ -422,24 +323,10 @@ def derivative_limits(df: Function, near: float = 20.0, far: float = 40.0) -> tu
 
 
 def max_derivative(df: Function, half_width: float = 40.0, n: int = 160_001) -> tuple[float, float]:
-    """Return the largest value of the derivative on a grid and where it is reached.
+    """Return the largest value of the derivative on a grid and where it is first reached.
 
-    Parameters
-    ----------
-    df : callable
-        The derivative of the activation.
-    half_width : float, default 40
-        The grid covers ``[-half_width, half_width]``.
-    n : int, default 160001
-        Number of grid points (odd, so that 0 is one of them; spacing 0.0005).
+    The grid has an odd number of points, so that 0 is one of them.
 
-    Returns
-    -------
-    tuple of float
-        The maximum and its location ``x`` (the first, if several).
-
-    Examples
-    --------
     >>> max_derivative(sigmoid_grad)
     (0.25, 0.0)
     """
@@ -457,22 +344,6 @@ def one_sided_derivatives(f: Function, x0: float = 0.0, h: float = 1e-6) -> tupl
     errors of order :math:`h\,|f''|`; at a kink they tend to the two different
     one-sided derivatives.
 
-    Parameters
-    ----------
-    f : callable
-        The activation.
-    x0 : float, default 0
-        The point.
-    h : float, default 1e-6
-        The step.
-
-    Returns
-    -------
-    tuple of float
-        The left and the right quotient.
-
-    Examples
-    --------
     >>> one_sided_derivatives(relu)
     (0.0, 1.0)
     """
@@ -489,20 +360,6 @@ def time_forward(f: Function, x: np.ndarray, repeat: int = 5) -> float:
     process, so that waiting for a core other programs occupy is not counted;
     the minimum is the timing least disturbed by whatever remains (caches
     shared with other programs, for instance).
-
-    Parameters
-    ----------
-    f : callable
-        The function to time.
-    x : numpy.ndarray
-        Its input.
-    repeat : int, default 5
-        Number of timings.
-
-    Returns
-    -------
-    float
-        Seconds for one call.
     """
     f(x)  # warm up: first touches of the output memory, lazy imports
     return min(timeit.repeat(lambda: f(x), number=1, repeat=repeat, timer=time.process_time))
@@ -512,26 +369,12 @@ def time_forward(f: Function, x: np.ndarray, repeat: int = 5) -> float:
 class Row:
     """The computed properties of one activation.
 
-    Attributes
-    ----------
-    candidate : Candidate
-        The activation.
-    range : Range
-        Computed output range.
-    mean : float
-        :math:`E[φ(z)]`, :math:`z ∼ N(0, 1)`.
-    slope_left, slope_right : float
-        Limits of the derivative as ``x`` goes to minus and plus infinity.
-    max_slope, max_slope_at : float
-        Largest derivative on the grid and its location.
-    left_quotient, right_quotient : float
-        One-sided difference quotients at 0.
-    preserving_gain : float
-        :func:`preserving_gain` of the activation.
-    seconds : float or None
-        Time of one forward call on the timing input (``None`` if not timed).
-    relative_cost : float or None
-        ``seconds`` divided by ReLU's (``None`` if not timed).
+    ``mean`` is :math:`E[φ(z)]` for :math:`z ∼ N(0, 1)`; ``slope_left`` and
+    ``slope_right`` are the limits of the derivative as ``x`` goes to minus and
+    plus infinity; ``max_slope`` is reached first at ``max_slope_at``;
+    ``left_quotient`` and ``right_quotient`` are the one-sided difference
+    quotients at 0; ``seconds`` is one forward call on the timing input and
+    ``relative_cost`` that divided by ReLU's (both ``None`` if not timed).
     """
 
     candidate: Candidate
@@ -588,25 +431,11 @@ def compare(
     repeat: int = 5,
     seed: int = 2024,
 ) -> list[Row]:
-    """Compute every column of the comparison for each candidate.
+    """Compute every column of the comparison for each candidate, one :class:`Row` each.
 
-    Parameters
-    ----------
-    candidates : sequence of Candidate, default CANDIDATES
-        The activations; ReLU is timed as the reference even if it is not
-        among them.
-    timing_size : int or None, default 1000000
-        Number of float64 inputs (standard normal, drawn with ``seed``) for the
-        timing; ``None`` skips the timing.
-    repeat : int, default 5
-        Timings per activation; the shortest counts.
-    seed : int, default 2024
-        Seed of the timing input.
-
-    Returns
-    -------
-    list of Row
-        One row per candidate, in order.
+    ReLU is timed as the reference even if it is not among the candidates; the
+    timing input is ``timing_size`` standard normal numbers drawn with
+    ``seed``, and ``timing_size=None`` skips the timing.
     """
     reference = None
     x = None
@@ -672,15 +501,7 @@ COLUMNS: dict[str, tuple[str, Callable[[Row], str]]] = {
 
 @dataclass
 class ComparisonTable:
-    """Rows of :func:`compare` shown as a table: HTML in a notebook, plain text elsewhere.
-
-    Parameters
-    ----------
-    rows : list of Row
-        The rows, in display order.
-    columns : sequence of str
-        Keys of :data:`COLUMNS` to show, in order.
-    """
+    """Rows of :func:`compare` shown as a table: HTML in a notebook, plain text elsewhere."""
 
     rows: list[Row]
     columns: Sequence[str] = field(default_factory=lambda: list(COLUMNS))

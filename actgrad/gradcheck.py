@@ -30,30 +30,10 @@ _TINY = float(np.finfo(np.float64).tiny)
 def numerical_derivative(
     f: Callable[[FloatArray], ArrayLike], x: ArrayLike, h: float = 1e-5
 ) -> FloatArray:
-    r"""Central difference :math:`(f(x + h) - f(x - h)) / (2h)`, elementwise.
+    r"""Central difference :math:`(f(x + h) - f(x - h)) / (2h)`.
 
-    Parameters
-    ----------
-    f : callable
-        An elementwise function: ``f(x)[i]`` may depend on ``x[i]`` only.
-        It is called twice, on ``x + h`` and ``x - h``.
-    x : array_like
-        Points of any shape; not modified.
-    h : float, optional
-        Step, ``1e-5`` by default; must be positive and finite.
+    ``f`` must be elementwise: ``f(x)[i]`` may depend on ``x[i]`` only.
 
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``: the estimate of :math:`f'(x)`.
-
-    Raises
-    ------
-    ValueError
-        If ``h`` is not a positive finite number.
-
-    Examples
-    --------
     >>> d = numerical_derivative(lambda t: t**2, [1.0, 3.0])
     >>> [round(float(v), 8) for v in d]
     [2.0, 6.0]
@@ -78,23 +58,8 @@ def relative_error(a: ArrayLike, b: ArrayLike, floor: float = _TINY) -> float:
     give 0 rather than 0/0. With the default ``floor`` (the smallest normal
     float, about 2.2e-308) the comparison is relative everywhere; a larger
     ``floor`` turns it into an absolute comparison, scaled by ``1/floor``,
-    for values smaller than ``floor``.
+    for values smaller than ``floor``. A NaN in either gives NaN.
 
-    Parameters
-    ----------
-    a, b : array_like
-        Arrays of the same (or broadcastable) shape.
-    floor : float, optional
-        Smallest denominator, positive.
-
-    Returns
-    -------
-    float
-        The maximum over all elements; 0.0 for empty input, NaN if either
-        input holds a NaN.
-
-    Examples
-    --------
     >>> relative_error([1.0, 0.0], [1.25, 0.0])
     0.2
     """
@@ -122,36 +87,10 @@ def check_gradient(
     are smaller than ``floor`` in magnitude, the test is
     ``|difference| <= rtol * floor`` (1e-10 by default), about the
     finite difference's own error for functions of size 1. Keep ``x`` away
-    from kinks, where the central difference straddles two slopes.
+    from kinks, where the central difference straddles two slopes. Returns the
+    largest relative error; above ``rtol`` raises an AssertionError naming the
+    worst input and both derivatives there.
 
-    Parameters
-    ----------
-    f : callable
-        Elementwise function.
-    grad : callable
-        Its claimed derivative, elementwise.
-    x : array_like
-        Points to check, any shape.
-    h : float, optional
-        Finite-difference step, ``1e-5`` by default.
-    rtol : float, optional
-        Largest relative error accepted, ``1e-6`` by default.
-    floor : float, optional
-        Denominator floor of the relative error, ``1e-4`` by default.
-
-    Returns
-    -------
-    float
-        The largest relative error found (at most ``rtol``).
-
-    Raises
-    ------
-    AssertionError
-        If the relative error exceeds ``rtol`` anywhere; the message names the
-        worst input with both derivatives there.
-
-    Examples
-    --------
     >>> import numpy as np
     >>> check_gradient(np.sin, np.cos, np.linspace(-3, 3, 7)) < 1e-9
     True

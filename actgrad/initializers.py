@@ -2,7 +2,9 @@ r"""Weight initialisers: Glorot (Xavier), He (Kaiming) and LeCun.
 
 Each returns a ``(fan_in, fan_out)`` float64 array, the weight matrix ``W`` of
 a dense layer computing ``x @ W``, drawn with the ``numpy.random.Generator``
-passed in, so a fixed seed gives the same weights. The variance is chosen so
+passed in, so a fixed seed gives the same weights (a seed, ``None`` or a
+legacy ``RandomState`` is refused, and so is a fan that is not an integer of
+at least 1). The variance is chosen so
 that signals (Glorot: signals and gradients) keep their scale from layer to
 layer:
 
@@ -55,28 +57,6 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> Float
     Draws from :math:`U(-b, b)` with :math:`b = \sqrt{6 / (n_{in} + n_{out})}`,
     which has variance :math:`b^2/3 = 2 / (n_{in} + n_{out})`.
 
-    Parameters
-    ----------
-    fan_in, fan_out : int
-        Number of inputs and outputs of the layer, each at least 1.
-    rng : numpy.random.Generator
-        Source of randomness, e.g. ``numpy.random.default_rng(0)``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(fan_in, fan_out)``.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator`` (a seed, ``None`` or a
-        legacy ``RandomState`` are refused) or a fan is not an integer.
-    ValueError
-        If a fan is smaller than 1.
-
-    Examples
-    --------
     >>> w = glorot_uniform(3, 5, np.random.default_rng(0))
     >>> w.shape, bool(np.all(np.abs(w) <= np.sqrt(6 / 8)))
     ((3, 5), True)
@@ -87,28 +67,7 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> Float
 
 
 def glorot_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> FloatArray:
-    r"""Glorot (Xavier) normal initialisation: :math:`N(0, 2 / (n_{in} + n_{out}))`.
-
-    Parameters
-    ----------
-    fan_in, fan_out : int
-        Number of inputs and outputs of the layer, each at least 1.
-    rng : numpy.random.Generator
-        Source of randomness.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(fan_in, fan_out)``.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator`` or a fan is not an
-        integer.
-    ValueError
-        If a fan is smaller than 1.
-    """
+    r"""Glorot (Xavier) normal initialisation: :math:`N(0, 2 / (n_{in} + n_{out}))`."""
     fan_in, fan_out = _check(fan_in, fan_out, rng)
     return rng.normal(0.0, math.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
 
@@ -117,26 +76,6 @@ def he_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> FloatArra
     r"""He (Kaiming) uniform initialisation: :math:`U(-b, b)`, :math:`b = \sqrt{6 / n_{in}}`.
 
     The variance is :math:`b^2/3 = 2 / n_{in}`, as for :func:`he_normal`.
-
-    Parameters
-    ----------
-    fan_in, fan_out : int
-        Number of inputs and outputs of the layer, each at least 1.
-    rng : numpy.random.Generator
-        Source of randomness.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(fan_in, fan_out)``.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator`` or a fan is not an
-        integer.
-    ValueError
-        If a fan is smaller than 1.
     """
     fan_in, fan_out = _check(fan_in, fan_out, rng)
     bound = math.sqrt(6.0 / fan_in)
@@ -149,28 +88,6 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> FloatArray
     The factor 2 makes up for ReLU zeroing half of its inputs, so that the
     second moment of the pre-activations is the same in every layer.
 
-    Parameters
-    ----------
-    fan_in, fan_out : int
-        Number of inputs and outputs of the layer, each at least 1.
-    rng : numpy.random.Generator
-        Source of randomness, e.g. ``numpy.random.default_rng(0)``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(fan_in, fan_out)``.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator`` or a fan is not an
-        integer.
-    ValueError
-        If a fan is smaller than 1.
-
-    Examples
-    --------
     >>> he_normal(4, 2, np.random.default_rng(0)).shape
     (4, 2)
     """
@@ -183,26 +100,6 @@ def lecun_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> FloatAr
 
     The initialisation that keeps SELU networks self-normalising
     (Klambauer et al., 2017).
-
-    Parameters
-    ----------
-    fan_in, fan_out : int
-        Number of inputs and outputs of the layer, each at least 1.
-    rng : numpy.random.Generator
-        Source of randomness.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(fan_in, fan_out)``.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator`` or a fan is not an
-        integer.
-    ValueError
-        If a fan is smaller than 1.
     """
     fan_in, fan_out = _check(fan_in, fan_out, rng)
     return rng.normal(0.0, math.sqrt(1.0 / fan_in), size=(fan_in, fan_out))
@@ -233,25 +130,6 @@ def gain(name: str, param: float | None = None) -> float:
     :math:`\sum_j w_j^2 = 1` on average, and a gain of 3/4 would scale that
     by 9/16 and move the activations away from unit variance.
 
-    Parameters
-    ----------
-    name : str
-        One of the names above.
-    param : float, optional
-        Negative slope for ``"leaky_relu"``; ignored otherwise.
-
-    Returns
-    -------
-    float
-        The gain.
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``name``.
-
-    Examples
-    --------
     >>> gain("tanh")
     1.6666666666666667
     >>> round(gain("leaky_relu", 0.2), 6)

@@ -31,17 +31,7 @@ DERIVATIVE_COLOR = OKABE_ITO["vermillion"]
 
 
 def style_axes(ax: Axes, *, xlabel: str = "$x$", ylabel: str | None = None) -> None:
-    """Add gridlines, thin zero lines and axis labels to ``ax``.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        The axes to style.
-    xlabel : str, default "$x$"
-        Label of the horizontal axis.
-    ylabel : str, optional
-        Label of the vertical axis.
-    """
+    """Add gridlines, thin zero lines and axis labels to ``ax``."""
     ax.grid(True, linewidth=0.5, alpha=0.5)
     ax.axhline(0.0, color="0.4", linewidth=0.8, zorder=1, gid="zero-line")
     ax.axvline(0.0, color="0.4", linewidth=0.8, zorder=1, gid="zero-line")
@@ -59,28 +49,11 @@ def plot_function_and_derivative(
     name: str = "f",
     ax_pair: tuple[Axes, Axes] | None = None,
 ) -> Figure:
-    r"""Plot an activation next to its derivative on two side-by-side axes.
+    r"""Plot an activation next to its derivative on two side-by-side axes (or into ``ax_pair``).
 
-    Parameters
-    ----------
-    f, df : callable
-        The activation and its derivative, evaluated on the whole array ``x``.
-    x : array_like
-        Points at which to evaluate, in increasing order.
-    title : str, optional
-        Title of the figure (above both axes).
-    name : str, default "f"
-        Symbol of the function in the labels, as LaTeX without dollars, e.g.
-        ``r"\sigma"``; the axes are labelled ``$name(x)$`` and ``$name'(x)$``.
-    ax_pair : tuple of two Axes, optional
-        Axes to draw into; by default a new 9 x 3.4 inch figure is created.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure holding the axes. The curves are the lines labelled
-        ``$name(x)$`` (left axes, solid) and ``$name'(x)$`` (right axes,
-        dashed), so that they differ by more than colour.
+    ``name`` is the function's symbol as LaTeX without dollars (``r"\sigma"``):
+    the curves are labelled ``$name(x)$`` (left, solid) and ``$name'(x)$``
+    (right, dashed), so that they differ by more than colour.
     """
     x = np.asarray(x, dtype=np.float64)
     if ax_pair is None:

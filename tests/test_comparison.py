@@ -45,7 +45,7 @@ from actgrad.comparison import (
     preserving_gain,
     time_forward,
 )
-from actgrad.widgets.comparison import (
+from actgrad.widgets.choosing_an_activation import (
     DPI,
     _background,
     activation_pair_explorer,

@@ -213,7 +213,7 @@ def test_cross_references_resolve_and_no_glyph_is_missing(built_pdf: Path, pages
 @pytest.mark.unit
 def test_a_widget_carries_the_picture_it_opens_on() -> None:
     """Its display adds the shown state's PNG to the widget view, for the PDF and viewers without widgets."""
-    from actgrad.widgets.precomputed import Control, precomputed_figure
+    from actgrad.widgets.precomputed import Control, precomputed_figure, set_alt
     from actgrad.widgets.softmax import select_option
 
     def render(a: float, b: str):
@@ -221,6 +221,7 @@ def test_a_widget_carries_the_picture_it_opens_on() -> None:
 
         fig, ax = plt.subplots(figsize=(2, 1))
         ax.plot([0, 1], [0, a], label=b)
+        set_alt(fig, f"A line labelled {b} rising with slope {a}.")
         return fig
 
     widget = precomputed_figure(render, {"a": Control.numbers("slope", [1, 2, 3]),

@@ -190,10 +190,9 @@ def test_no_executed_output_shows_a_traceback_or_stderr(built_book: Path) -> Non
 # "../_images/<sha256>.png", a bare file name, or a long hexadecimal hash.
 FILE_LIKE_ALT = re.compile(r"(?:^|[\s/])[\w.-]+\.(?:png|jpe?g|gif|svg|webp|pdf)\b|_images/|\b[0-9a-f]{16,}\b",
                            re.IGNORECASE)
-# The widgets (actgrad/widgets/) show their precomputed PNGs in ipywidgets Image views, which
-# exist only in the browser; tests/test_browser.py checks them with alt_problem below once
-# this is True. Flip it when the widgets give their images alt texts.
-WIDGET_IMAGES_HAVE_ALT = False
+# The widgets (actgrad/widgets/) show their precomputed PNGs as <img> in HTML views that
+# exist only in the browser; tests/test_browser.py checks their alt texts with alt_problem below.
+WIDGET_IMAGES_HAVE_ALT = True
 
 
 def alt_problem(alt: str | None, *, decorative: bool = False) -> str | None:

@@ -9,27 +9,12 @@ from actgrad._array import FloatArray, as_float_array
 
 
 def elu(x: ArrayLike, alpha: float = 1.0) -> FloatArray:
-    r"""ELU: ``x`` for ``x > 0``, :math:`\alpha (e^{x} - 1)` otherwise.
+    r"""ELU: ``x`` for ``x > 0``, :math:`\alpha (e^{x} - 1)` otherwise, saturating at :math:`-\alpha`.
 
     The negative branch uses ``expm1``, accurate for small ``|x|``, and is
     evaluated at :math:`\min(x, 0)` so that ``exp`` never overflows on the
     branch ``numpy.where`` throws away.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-    alpha : float, optional
-        Value the function saturates to, :math:`-\alpha`, as
-        :math:`x \to -\infty`; 1 by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> float(elu(0.0))
     0.0
     """
@@ -44,20 +29,6 @@ def elu_grad(x: ArrayLike, alpha: float = 1.0) -> FloatArray:
     At ``x = 0`` we return ``alpha`` (the left derivative), as PyTorch's
     autograd does; for ``alpha = 1`` both one-sided derivatives are 1.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-    alpha : float, optional
-        ELU's ``alpha``, 1 by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> float(elu_grad(0.0, alpha=0.5))
     0.5
     """

@@ -34,18 +34,6 @@ def normal_cdf(x: ArrayLike) -> FloatArray:
     which cancels to 0 for ``x`` below about -8 although :math:`\Phi(x)` is
     still far above the smallest float.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with values in [0, 1].
-
-    Examples
-    --------
     >>> float(normal_cdf(0.0))
     0.5
     """
@@ -54,7 +42,7 @@ def normal_cdf(x: ArrayLike) -> FloatArray:
 
 
 def gelu(x: ArrayLike, approximate: str = "none") -> FloatArray:
-    r"""GELU :math:`x\,\Phi(x)`, or its tanh approximation.
+    r"""GELU :math:`x\,\Phi(x)`, or its tanh approximation; the exact one has its minimum -0.1700 at -0.7518.
 
     ``approximate="tanh"`` gives
     :math:`\tfrac12 x \bigl(1 + \tanh(u)\bigr)` with
@@ -62,27 +50,6 @@ def gelu(x: ArrayLike, approximate: str = "none") -> FloatArray:
     it as the equal :math:`x\,\sigma(2u)`, since :math:`1 + \tanh u` cancels
     to 0 (and loses all relative accuracy) for ``x`` below about -5.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-    approximate : {"none", "tanh"}, optional
-        ``"none"`` (default) for the exact GELU, ``"tanh"`` for the
-        approximation.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``; the exact GELU has its minimum,
-        about -0.1700, at ``x`` about -0.7518.
-
-    Raises
-    ------
-    ValueError
-        If ``approximate`` is neither ``"none"`` nor ``"tanh"``.
-
-    Examples
-    --------
     >>> round(float(gelu(1.0)), 6)
     0.841345
     >>> round(float(gelu(1.0, approximate="tanh")), 6)
@@ -97,7 +64,7 @@ def gelu(x: ArrayLike, approximate: str = "none") -> FloatArray:
 
 
 def gelu_grad(x: ArrayLike, approximate: str = "none") -> FloatArray:
-    r"""Return the derivative of :func:`gelu`.
+    r"""Return the derivative of :func:`gelu` (``approximate`` as there: ``"none"`` or ``"tanh"``).
 
     Exact: :math:`\Phi(x) + x\,\varphi(x)` with the normal density
     :math:`\varphi(x) = e^{-x^2/2} / \sqrt{2\pi}`.
@@ -105,25 +72,6 @@ def gelu_grad(x: ArrayLike, approximate: str = "none") -> FloatArray:
     :math:`s + 2x\,u'(x)\,s\,\sigma(-2u)`, where
     :math:`u'(x) = \sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^2)`.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-    approximate : {"none", "tanh"}, optional
-        Which GELU to differentiate, ``"none"`` (exact) by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Raises
-    ------
-    ValueError
-        If ``approximate`` is neither ``"none"`` nor ``"tanh"``.
-
-    Examples
-    --------
     >>> float(gelu_grad(0.0))
     0.5
     """

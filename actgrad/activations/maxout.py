@@ -37,33 +37,8 @@ def maxout(z: ArrayLike, num_pieces: int, axis: int = -1) -> FloatArray:
 
     Along ``axis``, units ``0 .. k-1`` form the first group, ``k .. 2k-1`` the
     second, and so on (``k = num_pieces``); each group is replaced by its
-    maximum, so that axis shrinks by a factor ``k``.
+    maximum, so that axis shrinks by a factor ``k``, which must divide its length.
 
-    Parameters
-    ----------
-    z : array_like
-        Pre-activations with at least one dimension.
-    num_pieces : int
-        Group size ``k`` (at least 1); must divide the length of ``axis``.
-    axis : int, optional
-        The axis to group along, the last by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``z`` except that ``axis`` has length
-        ``z.shape[axis] // num_pieces``.
-
-    Raises
-    ------
-    ValueError
-        If the length of ``axis`` is not divisible by ``num_pieces``, if
-        ``num_pieces < 1`` or if ``z`` is 0-d.
-    TypeError
-        If ``num_pieces`` is not an integer.
-
-    Examples
-    --------
     >>> maxout([1.0, 5.0, -2.0, -3.0], num_pieces=2).tolist()
     [5.0, -2.0]
     """
@@ -78,30 +53,6 @@ def maxout_grad(z: ArrayLike, num_pieces: int, axis: int = -1) -> FloatArray:
     elsewhere, so the upstream gradient flows to one unit per group. On ties
     the first maximum wins, like ``numpy.argmax`` and ``torch.max(dim=...)``.
 
-    Parameters
-    ----------
-    z : array_like
-        Pre-activations with at least one dimension.
-    num_pieces : int
-        Group size (at least 1); must divide the length of ``axis``.
-    axis : int, optional
-        The axis to group along, the last by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of zeros and ones of the shape of ``z``, with exactly one
-        1 per group.
-
-    Raises
-    ------
-    ValueError
-        As :func:`maxout`.
-    TypeError
-        As :func:`maxout`.
-
-    Examples
-    --------
     >>> maxout_grad([1.0, 5.0, -2.0, -2.0], num_pieces=2).tolist()
     [0.0, 1.0, 1.0, 0.0]
     """

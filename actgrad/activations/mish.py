@@ -32,21 +32,8 @@ def _tanh_sech2_softplus(x: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def mish(x: ArrayLike) -> FloatArray:
-    r"""Mish :math:`x \tanh(\log(1 + e^{x}))` (Misra, 2019), elementwise.
+    r"""Mish :math:`x \tanh(\log(1 + e^{x}))` (Misra, 2019), with its minimum -0.3088 at -1.1924.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``; the minimum is about -0.3088 at
-        ``x`` about -1.1924.
-
-    Examples
-    --------
     >>> float(mish(0.0))
     0.0
     """
@@ -61,18 +48,6 @@ def mish_grad(x: ArrayLike) -> FloatArray:
     It is :math:`\tanh(s) + x\,\operatorname{sech}^2(s)\,\sigma(x)`, where
     :math:`s = \mathrm{softplus}(x)` has derivative :math:`\sigma(x)`.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> round(float(mish_grad(0.0)), 12)
     0.6
     """

@@ -11,18 +11,6 @@ from actgrad._array import FloatArray, as_float_array
 def relu(x: ArrayLike) -> FloatArray:
     r"""Rectified linear unit :math:`\max(x, 0)`, elementwise.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> relu([-2.0, 0.0, 3.0]).tolist()
     [0.0, 0.0, 3.0]
     """
@@ -36,18 +24,6 @@ def relu_grad(x: ArrayLike) -> FloatArray:
     At the kink ``x = 0`` the derivative does not exist; like PyTorch's
     autograd we return 0 there (the left derivative).
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of zeros and ones of the shape of ``x``.
-
-    Examples
-    --------
     >>> relu_grad([-2.0, 0.0, 3.0]).tolist()
     [0.0, 0.0, 1.0]
     """

@@ -21,7 +21,10 @@ def selu_constants() -> tuple[float, float]:
 
     Klambauer et al. (2017, "Self-Normalizing Neural Networks") choose
     :math:`\alpha` and :math:`\lambda` so that, for a standard normal input,
-    :math:`\lambda\,\mathrm{elu}(z, \alpha)` again has mean 0 and variance 1:
+    :math:`\lambda\,\mathrm{elu}(z, \alpha)` again has mean 0 and variance 1. The
+    results equal :data:`SELU_ALPHA` and :data:`SELU_LAMBDA` to a few units in
+    the last place (the subtraction in :math:`\alpha_{01}`'s denominator loses
+    about two bits):
 
     .. math::
 
@@ -35,15 +38,6 @@ def selu_constants() -> tuple[float, float]:
             - 2(2 + \pi)\operatorname{erfc}(1/\sqrt{2})\sqrt{e}
             + \pi + 2\bigr)^{-1/2}.
 
-    Returns
-    -------
-    tuple of float
-        ``(alpha, lambda)``, equal to :data:`SELU_ALPHA` and
-        :data:`SELU_LAMBDA` up to a few units in the last place (the
-        subtraction in :math:`\alpha_{01}`'s denominator loses about two bits).
-
-    Examples
-    --------
     >>> alpha, lam = selu_constants()
     >>> round(alpha, 12), round(lam, 12)
     (1.673263242354, 1.050700987355)
@@ -65,19 +59,8 @@ def selu_constants() -> tuple[float, float]:
 def selu(x: ArrayLike) -> FloatArray:
     r"""SELU: :math:`\lambda\,\mathrm{elu}(x, \alpha)` with the self-normalising constants.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
+    It saturates at :math:`-\lambda\alpha \approx -1.7581`.
 
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``, saturating at
-        :math:`-\lambda\alpha \approx -1.7581` for very negative ``x``.
-
-    Examples
-    --------
     >>> round(float(selu(1.0)), 6)
     1.050701
     """
@@ -92,18 +75,6 @@ def selu_grad(x: ArrayLike) -> FloatArray:
     derivative), as PyTorch's autograd does; the right derivative is
     :math:`\lambda \approx 1.0507`.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> round(float(selu_grad(1.0)), 6)
     1.050701
     """

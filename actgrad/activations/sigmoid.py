@@ -14,18 +14,6 @@ def sigmoid(x: ArrayLike) -> FloatArray:
     Stable for any finite input: ``exp`` is only ever taken of a non-positive
     number, using :math:`\sigma(x) = e^{x} / (1 + e^{x})` for ``x < 0``.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with values in [0, 1].
-
-    Examples
-    --------
     >>> float(sigmoid(0.0))
     0.5
     """
@@ -35,7 +23,9 @@ def sigmoid(x: ArrayLike) -> FloatArray:
 
 
 def sigmoid_grad(x: ArrayLike) -> FloatArray:
-    r"""Return the derivative :math:`\sigma'(x) = \sigma(x)\,\sigma(-x)`, elementwise.
+    r"""Return the derivative :math:`\sigma'(x) = \sigma(x)\,\sigma(-x)`, at most 1/4.
+
+    ``x`` is the pre-activation, not :math:`\sigma(x)`.
 
     Computed as :math:`e^{-|x|} / (1 + e^{-|x|})^2`, which equals
     :math:`\sigma(x)\sigma(-x)` and keeps full relative accuracy everywhere.
@@ -43,18 +33,6 @@ def sigmoid_grad(x: ArrayLike) -> FloatArray:
     of the small factor once :math:`\sigma(x)` rounds to 1 (``x`` above about
     37); PyTorch's autograd uses that form, so it returns 0 there.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape (the pre-activation, not :math:`\sigma(x)`).
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with values in [0, 1/4].
-
-    Examples
-    --------
     >>> float(sigmoid_grad(0.0))
     0.25
     """

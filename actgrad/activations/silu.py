@@ -10,21 +10,8 @@ from actgrad.activations.sigmoid import sigmoid
 
 
 def silu(x: ArrayLike) -> FloatArray:
-    r"""SiLU :math:`x\,\sigma(x)`, i.e. Swish with :math:`\beta = 1`.
+    r"""SiLU :math:`x\,\sigma(x)`, i.e. Swish with :math:`\beta = 1`; its minimum is -0.2785 at -1.2785.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``; the minimum is about -0.2785 at
-        ``x`` about -1.2785.
-
-    Examples
-    --------
     >>> float(silu(0.0))
     0.0
     """
@@ -38,18 +25,6 @@ def silu_grad(x: ArrayLike) -> FloatArray:
     Uses :math:`\sigma(-x)` rather than :math:`1 - \sigma(x)`, which rounds to
     0 for large ``x``.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``, in about [-0.0998, 1.0998].
-
-    Examples
-    --------
     >>> float(silu_grad(0.0))
     0.5
     """
@@ -58,25 +33,11 @@ def silu_grad(x: ArrayLike) -> FloatArray:
 
 
 def swish(x: ArrayLike, beta: float = 1.0) -> FloatArray:
-    r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al., 2017).
+    r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al., 2017), ``beta`` the sharpness of the gate.
 
     :math:`\beta = 1` gives :func:`silu`, :math:`\beta = 0` the line
     :math:`x/2`, and :math:`\beta \to \infty` approaches ReLU.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-    beta : float, optional
-        Sharpness of the gate, 1 by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> float(swish(2.0, beta=0.0))
     1.0
     """
@@ -89,20 +50,6 @@ def swish_grad(x: ArrayLike, beta: float = 1.0) -> FloatArray:
 
     It is :math:`\sigma(\beta x)\,\bigl(1 + \beta x\,\sigma(-\beta x)\bigr)`.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-    beta : float, optional
-        Sharpness of the gate, 1 by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x``.
-
-    Examples
-    --------
     >>> float(swish_grad(2.0, beta=0.0))
     0.5
     """

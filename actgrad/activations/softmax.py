@@ -16,21 +16,6 @@ def softmax(z: ArrayLike, axis: int = -1) -> FloatArray:
     exponent is at most 0 and the largest is exactly 0, so ``exp`` cannot
     overflow and the denominator is at least 1.
 
-    Parameters
-    ----------
-    z : array_like
-        Scores of any number (at least one) of dimensions.
-    axis : int, optional
-        The axis to normalise along, the last by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``z``, non-negative, summing to 1 along
-        ``axis``.
-
-    Examples
-    --------
     >>> softmax([0.0, 0.0]).tolist()
     [0.5, 0.5]
     >>> softmax([[1000.0, 1000.0]], axis=1).tolist()
@@ -52,20 +37,6 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> FloatArray:
     accuracy for a dominant class, whose log-probability is about
     :math:`-r`.
 
-    Parameters
-    ----------
-    z : array_like
-        Scores of any number (at least one) of dimensions.
-    axis : int, optional
-        The axis to normalise along, the last by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``z`` with non-positive values.
-
-    Examples
-    --------
     >>> log_softmax([0.0, -1000.0]).tolist()
     [0.0, -1000.0]
     """
@@ -78,7 +49,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> FloatArray:
 
 
 def softmax_jacobian(z: ArrayLike) -> FloatArray:
-    r"""Jacobian :math:`J_{ij} = \partial s_i / \partial z_j = s_i(\delta_{ij} - s_j)` of softmax.
+    r"""Jacobian :math:`J_{ij} = \partial s_i / \partial z_j = s_i(\delta_{ij} - s_j)` of softmax (1-D ``z``).
 
     In matrix form :math:`J = \operatorname{diag}(s) - s s^{\mathsf T}`: it is
     symmetric, and its rows (and columns) sum to 0 because adding a constant
@@ -86,23 +57,6 @@ def softmax_jacobian(z: ArrayLike) -> FloatArray:
     :math:`1 - s_i = \sum_{j \ne i} s_j`, which keeps its relative accuracy
     when :math:`s_i` is close to 1 (where :math:`s_i - s_i^2` cancels).
 
-    Parameters
-    ----------
-    z : array_like
-        A 1-D vector of ``n`` scores.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of shape ``(n, n)``.
-
-    Raises
-    ------
-    ValueError
-        If ``z`` is not 1-D.
-
-    Examples
-    --------
     >>> softmax_jacobian([0.0, 0.0]).tolist()
     [[0.25, -0.25], [-0.25, 0.25]]
     """

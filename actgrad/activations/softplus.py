@@ -21,18 +21,6 @@ def softplus(x: ArrayLike) -> FloatArray:
     the two differ there by less than :math:`e^{-20} \approx 2\times10^{-9}`
     absolutely, about :math:`10^{-10}` relatively.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with positive values.
-
-    Examples
-    --------
     >>> round(float(softplus(0.0)), 12)
     0.69314718056
     """
@@ -43,18 +31,6 @@ def softplus(x: ArrayLike) -> FloatArray:
 def softplus_grad(x: ArrayLike) -> FloatArray:
     r"""Return the derivative of :func:`softplus`, the logistic sigmoid :math:`\sigma(x)`.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with values in [0, 1].
-
-    Examples
-    --------
     >>> float(softplus_grad(0.0))
     0.5
     """

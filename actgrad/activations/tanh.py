@@ -14,18 +14,6 @@ def tanh(x: ArrayLike) -> FloatArray:
     ``numpy.tanh`` is already stable: it saturates to :math:`\pm 1` without
     ever forming :math:`e^{|x|}`.
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with values in [-1, 1].
-
-    Examples
-    --------
     >>> float(tanh(0.0))
     0.0
     """
@@ -41,18 +29,6 @@ def tanh_grad(x: ArrayLike) -> FloatArray:
     in the tails, where :math:`1 - \tanh^2 x` rounds to 0 (``|x|`` above about
     19; PyTorch's autograd returns 0 there).
 
-    Parameters
-    ----------
-    x : array_like
-        Input of any shape (the pre-activation).
-
-    Returns
-    -------
-    numpy.ndarray
-        Float64 array of the shape of ``x`` with values in [0, 1].
-
-    Examples
-    --------
     >>> float(tanh_grad(0.0))
     1.0
     """

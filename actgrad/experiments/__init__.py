@@ -1,5 +1,6 @@
 """Small, seeded NumPy experiments that the chapters run and print.
 
-Each module belongs to one chapter; :mod:`actgrad.experiments.nonlinearity`
-holds the experiments of *Why nonlinearity*.
+Each module is named after the chapter it serves: ``chapters/relu.md`` runs
+:mod:`actgrad.experiments.relu`. The network they train is :mod:`actgrad.network`,
+their data :mod:`actgrad.datasets`.
 """

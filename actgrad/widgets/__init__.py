@@ -1,7 +1,8 @@
 """Widgets that work without a kernel: every state is rendered in advance.
 
-See :mod:`actgrad.widgets.precomputed` for the mechanism and
-:mod:`actgrad.widgets.sigmoid` for the sigmoid chapter's explorer.
+:mod:`actgrad.widgets.precomputed` is the mechanism, :mod:`actgrad.widgets.explorer`
+the function-and-derivative explorer the activation chapters share; each
+chapter's explorer is in the module named after it.
 """
 
 from actgrad.widgets.precomputed import (
@@ -14,6 +15,7 @@ from actgrad.widgets.precomputed import (
     figure_to_png,
     precomputed_figure,
     render_states,
+    select_option,
     set_alt,
 )
 
@@ -27,13 +29,14 @@ __all__ = [
     "figure_to_png",
     "precomputed_figure",
     "render_states",
+    "select_option",
     "set_alt",
     "sigmoid_explorer",
 ]
 
 
 def __getattr__(name: str) -> object:
-    """Import chapter explorers lazily, so that importing the mechanism stays cheap."""
+    """Import the sigmoid explorer lazily, so that importing the mechanism stays cheap."""
     if name == "sigmoid_explorer":
         from actgrad.widgets.sigmoid import sigmoid_explorer
 

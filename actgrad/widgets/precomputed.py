@@ -44,6 +44,7 @@ __all__ = [
     "figure_to_png",
     "precomputed_figure",
     "render_states",
+    "select_option",
     "set_alt",
 ]
 
@@ -60,8 +61,7 @@ _ALT_ATTRIBUTE = "_actgrad_alt"
 def set_alt(fig: Figure, alt: str) -> Figure:
     """Attach the alternative text of ``fig`` (what it shows and what it is for); return ``fig``.
 
-    Render functions call this beside the drawing, with the numbers they drew,
-    and :func:`render_states` stores the text with the state's picture.
+    Render functions call this beside the drawing, with the numbers they drew.
     """
     text = " ".join(alt.split())
     if not text:
@@ -77,21 +77,12 @@ def figure_alt(fig: Figure) -> str | None:
 
 @dataclass(frozen=True)
 class Control:
-    """One control of a precomputed figure: a description and its options.
+    """One control of a precomputed figure: its visible description and its options.
 
-    Parameters
-    ----------
-    description : str
-        Text shown next to the control.
-    options : sequence of (str, object)
-        ``(label, value)`` pairs in display order; ``value`` is passed to the
-        render function, ``label`` is what the reader sees. A two-option control
-        is a toggle, e.g. ``[("function", False), ("derivative", True)]``.
-    kind : {"auto", "slider", "toggle", "dropdown"}, default "auto"
-        Widget to use. ``"auto"`` picks a :class:`ipywidgets.SelectionSlider`
-        when every value is a real number (booleans excluded),
-        :class:`ipywidgets.ToggleButtons` for up to five other options and a
-        :class:`ipywidgets.Dropdown` beyond that.
+    ``options`` are ``(label, value)`` pairs in display order: the reader sees
+    the label, the render function gets the value. ``kind="auto"`` makes a
+    slider when every value is a real number (booleans excluded), toggle
+    buttons for up to five other options and a dropdown beyond that.
     """
 
     description: str
@@ -117,24 +108,7 @@ class Control:
     def numbers(
         cls, description: str, values: Sequence[float], fmt: str = "{:g}", kind: Kind = "auto"
     ) -> Control:
-        """Build a control whose labels are the formatted numeric ``values``.
-
-        Parameters
-        ----------
-        description : str
-            Text shown next to the control.
-        values : sequence of float
-            The option values, in display order.
-        fmt : str, default "{:g}"
-            Format string turning a value into its label.
-        kind : {"auto", "slider", "toggle", "dropdown"}, default "auto"
-            Widget to use; see :class:`Control`.
-
-        Returns
-        -------
-        Control
-            The control.
-        """
+        """A control whose labels are the ``values`` formatted with ``fmt``."""
         return cls(description, [(fmt.format(v), v) for v in values], kind)
 
     @property
@@ -148,7 +122,7 @@ class Control:
         return [value for _, value in self.options]
 
     def resolved_kind(self) -> Kind:
-        """Return the widget kind ``"auto"`` stands for (or the explicit one)."""
+        """The widget kind ``"auto"`` stands for (or the explicit one)."""
         if self.kind != "auto":
             return self.kind
         numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in self.values)
@@ -157,13 +131,7 @@ class Control:
         return "toggle" if len(self.options) <= 5 else "dropdown"
 
     def make_widget(self) -> widgets.SelectionSlider | widgets.ToggleButtons | widgets.Dropdown:
-        """Create the ipywidget for this control, showing its first option.
-
-        Returns
-        -------
-        ipywidgets.SelectionSlider or ipywidgets.ToggleButtons or ipywidgets.Dropdown
-            A selection widget whose ``index`` is the chosen option.
-        """
+        """A new selection widget for this control, at its first option."""
         # The description is the widget's own: the html-manager renders it as
         # the control's <label> (bound with ``for`` to a dropdown's <select>;
         # assets/widgets-a11y.js names sliders and button groups by it), so
@@ -188,23 +156,14 @@ class Control:
         return widgets.Dropdown(**common)
 
 
-
 ControlsLike = Mapping[str, Control | Sequence[tuple[str, Any]]]
 
 
 class RenderedStates(NamedTuple):
     """Every state of a precomputed figure, in row-major order of the controls.
 
-    Attributes
-    ----------
-    keys : list of tuple of int
-        Option index of each control, in the order of the controls mapping.
-    pngs : list of bytes
-        The PNG rendered for each key.
-    seconds : list of float
-        Wall-clock time to render and encode each state.
-    alts : list of str
-        The alternative text of each state.
+    A key holds each control's option index; ``seconds`` is the wall-clock time
+    to render and encode the state.
     """
 
     keys: list[tuple[int, ...]]
@@ -246,24 +205,10 @@ def figure_to_png(
 ) -> bytes:
     """Encode ``fig`` as PNG bytes that are identical from run to run, then close it.
 
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure to encode.
-    dpi : float, default 80
-        Resolution; a 8 x 4 inch figure becomes 640 x 320 pixels.
-    bbox_inches : str or None, default "tight"
-        Passed to :meth:`~matplotlib.figure.Figure.savefig`.
-    colors : int or None, default 256
-        Reduce the image to a palette of at most this many colours (no
-        dithering, transparency flattened onto white), which makes a typical
-        line plot about three times smaller with no visible change; ``None``
-        keeps matplotlib's full-colour PNG.
-
-    Returns
-    -------
-    bytes
-        The PNG file, without metadata naming the software that wrote it.
+    ``colors`` reduces the image to a palette of at most that many colours (no
+    dithering, transparency flattened onto white), which makes a line plot
+    about three times smaller with no visible change; ``None`` keeps
+    matplotlib's full-colour PNG. No metadata names the software.
     """
     buffer = io.BytesIO()
     try:
@@ -297,43 +242,11 @@ def render_states(
 ) -> RenderedStates:
     """Render every combination of control values to a PNG.
 
-    Parameters
-    ----------
-    render : callable
-        Called as ``render(**values)`` with one keyword argument per control
-        (the option's value); must return a new matplotlib Figure, which is
-        closed after encoding, with its alternative text attached by
-        :func:`set_alt` unless ``alt`` is given.
-    controls : mapping of str to Control or sequence of (str, object)
-        Ordered controls; a bare sequence of ``(label, value)`` pairs is a
-        control described by its name.
-    dpi : float, default 80
-        Resolution of the PNGs.
-    bbox_inches : str or None, default "tight"
-        Passed to :meth:`~matplotlib.figure.Figure.savefig`.
-    colors : int or None, default 256
-        Palette size of the PNGs; see :func:`figure_to_png`.
-    max_states : int, default 400
-        Largest number of combinations accepted.
-    alt : callable, optional
-        Called as ``alt(**values)``: the state's alternative text, used
-        instead of the one the figure carries.
-
-    Returns
-    -------
-    RenderedStates
-        Keys (option indices), PNG bytes, render time and alternative text of
-        every state.
-
-    Raises
-    ------
-    ValueError
-        If the controls are malformed or have more than ``max_states``
-        combinations (checked before anything is rendered).
-    TypeError
-        If ``render`` does not return a matplotlib Figure.
-    ValueError
-        If a state has no alternative text.
+    ``render(**values)`` gets one keyword argument per control (the option's
+    value) and returns a new Figure carrying its alternative text
+    (:func:`set_alt`), unless ``alt(**values)`` supplies it. A bare sequence of
+    ``(label, value)`` pairs is a control described by its name. Too many
+    states (over ``max_states``) are refused before anything is rendered.
     """
     normalised = _normalise(controls)
     _check_size(normalised, max_states)
@@ -386,23 +299,11 @@ class AltImage(widgets.HTML):
 class PrecomputedFigure(widgets.VBox):
     """The widget :func:`precomputed_figure` returns: control rows above an image stack.
 
-    Besides the :class:`ipywidgets.VBox` children it keeps Python-side
-    references for inspection and benchmarks (none of these is synced):
-
-    Attributes
-    ----------
-    controls : dict of str to Control
-        The normalised controls, in nesting order.
-    control_widgets : dict of str to ipywidgets.Widget
-        The selection widget of each control (one row each, above the picture).
-    stack : ipywidgets.Stack
-        The outermost Stack (selected by the first control).
-    images : dict of tuple of int to AltImage
-        The picture, with its alternative text, shown for each key of option indices.
-    links : list of ipywidgets.Link
-        Every jslink from a control's ``index`` to a Stack's ``selected_index``.
-    states : RenderedStates
-        Keys, PNG bytes and per-state render times.
+    Python-side references for inspection and benchmarks (not synced):
+    ``controls`` (name to :class:`Control`, in nesting order), ``control_widgets``
+    (name to selection widget), ``stack`` (the outermost Stack), ``images``
+    (key of option indices to :class:`AltImage`), ``links`` (every jslink from a
+    control's ``index`` to a Stack's ``selected_index``) and ``states``.
     """
 
     @property
@@ -411,12 +312,10 @@ class PrecomputedFigure(widgets.VBox):
         return list(self.states.seconds)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """Add the picture the widget opens on, as ``image/png``, to the widget's view.
+        """Add the picture of the state the controls are set to, as ``image/png``.
 
-        A front end that can draw the widget (the HTML site, JupyterLab) shows
-        the view; one that cannot (the PDF's LaTeX builder, whose myst-nb
-        priorities have no widget view, or a viewer without a widget manager)
-        shows this picture of the state the controls are set to.
+        A front end that cannot draw the widget (the PDF's LaTeX builder, a
+        viewer without a widget manager) shows this picture instead.
         """
         data = super()._repr_mimebundle_(**kwargs)
         key = tuple(control.index for control in self.control_widgets.values())
@@ -452,45 +351,18 @@ def precomputed_figure(
     colors: int | None = 256,
     max_states: int = MAX_STATES,
     alt: Callable[..., str] | None = None,
+    start: Mapping[str, Any] | None = None,
 ) -> PrecomputedFigure:
     """Render every state of a figure and wire controls to it in the browser.
 
-    Parameters
-    ----------
-    render : callable
-        Called as ``render(**values)`` with one keyword argument per control;
-        must return a new matplotlib Figure carrying its alternative text
-        (:func:`set_alt`).
-    controls : mapping of str to Control or sequence of (str, object)
-        Ordered controls; see :func:`render_states`.
-    dpi : float, default 80
-        Resolution of the PNGs.
-    bbox_inches : str or None, default "tight"
-        Passed to :meth:`~matplotlib.figure.Figure.savefig`; use ``None`` with
-        a constrained-layout figure to give every state the same pixel size.
-    colors : int or None, default 256
-        Palette size of the PNGs; see :func:`figure_to_png`.
-    max_states : int, default 400
-        Largest number of combinations accepted.
-    alt : callable, optional
-        ``alt(**values)`` gives a state's alternative text instead of the figure's.
+    Arguments as for :func:`render_states`; ``bbox_inches=None`` with fixed
+    margins gives every state the same pixel size. The result is a VBox of one
+    selection widget per control above nested Stacks of :class:`AltImage`:
+    control ``j``'s ``index`` is jslinked to the ``selected_index`` of every
+    Stack at depth ``j``, so the switching needs no kernel. ``start`` maps
+    control names to the option values the widget opens on (by default the
+    first ones).
 
-    Returns
-    -------
-    PrecomputedFigure
-        A VBox of one selection widget per control (described by its own
-        ``description``) followed by nested Stacks of :class:`AltImage`. Control
-        ``j``'s ``index`` is jslinked to the ``selected_index`` of every Stack
-        at depth ``j``, so the switching needs no kernel.
-
-    Raises
-    ------
-    ValueError
-        If the controls are malformed or have more than ``max_states``
-        combinations.
-
-    Examples
-    --------
     >>> import matplotlib.pyplot as plt
     >>> def render(a):
     ...     fig, ax = plt.subplots(figsize=(4, 2))
@@ -530,4 +402,25 @@ def precomputed_figure(
     box.images = images
     box.links = links
     box.states = states
+    for name, value in (start or {}).items():
+        select_option(box, name, normalised[name].values.index(value))
     return box
+
+
+def select_option(box: PrecomputedFigure, name: str, index: int) -> None:
+    """Show option ``index`` of control ``name``.
+
+    Sets the control's ``index`` and the ``selected_index`` of every Stack at
+    its nesting level, so that the stored widget state is consistent before
+    any jslink runs in the browser.
+    """
+    names = list(box.controls)
+    level = names.index(name)
+    if not 0 <= index < len(box.controls[name].options):
+        raise IndexError(f"control {name!r} has no option {index}")
+    box.control_widgets[name].index = index
+    stacks = [box.stack]
+    for _ in range(level):
+        stacks = [child for stack in stacks for child in stack.children]
+    for stack in stacks:
+        stack.selected_index = index

@@ -1,10 +1,7 @@
-r"""Explorer of softmax with a temperature: logits in, a bar chart of probabilities out.
+r"""Explorer of softmax with a temperature: bars of :math:`\operatorname{softmax}(z / T)` for a few logits.
 
-The chapter *Softmax* shows :func:`softmax_explorer`: for a few fixed logit
-vectors :math:`z` and a temperature :math:`T`, the probabilities
-:math:`\operatorname{softmax}(z / T)` as bars, with the uniform distribution
-:math:`1/n` for comparison. Small temperatures approach a one-hot vector on
-the largest logit, large ones the uniform distribution.
+Not a function-and-derivative explorer (:mod:`actgrad.widgets.explorer`): a
+bar chart per state, on :func:`~actgrad.widgets.precomputed.precomputed_figure`.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from matplotlib.figure import Figure
 
 from actgrad.activations.softmax import log_softmax, softmax
 from actgrad.plotting import FUNCTION_COLOR
-from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, select_option, set_alt
 
 __all__ = [
     "LOGIT_BUTTON_WIDTH",
@@ -44,43 +41,8 @@ LOGIT_BUTTON_WIDTH = "7.5em"
 START_TEMPERATURE = 1.0
 
 
-def select_option(box: PrecomputedFigure, name: str, index: int) -> None:
-    """Show option ``index`` of control ``name`` instead of its first option.
-
-    Sets the control's ``index`` and the ``selected_index`` of every Stack at
-    the control's nesting level, so the stored widget state is consistent
-    before any jslink runs in the browser.
-
-    Parameters
-    ----------
-    box : PrecomputedFigure
-        A widget made by :func:`~actgrad.widgets.precomputed.precomputed_figure`.
-    name : str
-        The control's name.
-    index : int
-        The option to show.
-    """
-    names = list(box.controls)
-    level = names.index(name)
-    if not 0 <= index < len(box.controls[name].options):
-        raise IndexError(f"control {name!r} has no option {index}")
-    box.control_widgets[name].index = index
-    stacks = [box.stack]
-    for _ in range(level):
-        stacks = [child for stack in stacks for child in stack.children]
-    for stack in stacks:
-        stack.selected_index = index
-
-
 def softmax_controls() -> dict[str, Control]:
-    """Return the explorer's controls: the logit vector and the temperature.
-
-    Returns
-    -------
-    dict of str to Control
-        ``logits`` (one of :data:`LOGIT_VECTORS`, toggle buttons) and
-        ``temperature`` (a slider over :data:`TEMPERATURES`): 32 states.
-    """
+    """The logit vector (toggle buttons) and the temperature (a slider): 32 states."""
     return {
         "logits": Control("logits z", [(label, label) for label in LOGIT_VECTORS]),
         "temperature": Control.numbers("temperature T", TEMPERATURES),
@@ -88,24 +50,10 @@ def softmax_controls() -> dict[str, Control]:
 
 
 def softmax_summary(logits: str | tuple[float, ...], temperature: float) -> dict[str, float]:
-    r"""Summarise :math:`\operatorname{softmax}(z / T)` for one state of the explorer.
+    r"""``top`` (largest probability), ``entropy`` (nats), ``max_entropy`` (:math:`\ln n`) of softmax(z / T).
 
-    Parameters
-    ----------
-    logits : str or tuple of float
-        A label of :data:`LOGIT_VECTORS` or the logits themselves.
-    temperature : float
-        The temperature :math:`T > 0`.
+    ``logits`` is a label of :data:`LOGIT_VECTORS` or the logits themselves.
 
-    Returns
-    -------
-    dict of str to float
-        ``top`` (largest probability), ``entropy`` (in nats, computed from
-        :func:`~actgrad.activations.log_softmax`) and ``max_entropy``
-        (:math:`\ln n`, the entropy of the uniform distribution).
-
-    Examples
-    --------
     >>> summary = softmax_summary((0.0, 0.0), 1.0)
     >>> summary["top"], round(summary["entropy"], 6)
     (0.5, 0.693147)
@@ -123,20 +71,7 @@ def softmax_summary(logits: str | tuple[float, ...], temperature: float) -> dict
 
 
 def render_softmax(logits: str, temperature: float) -> Figure:
-    r"""Draw the bars of :math:`\operatorname{softmax}(z / T)` for a named logit vector.
-
-    Parameters
-    ----------
-    logits : str
-        A label of :data:`LOGIT_VECTORS`.
-    temperature : float
-        The temperature :math:`T > 0`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A 640 x 320 pixel figure at 80 dpi.
-    """
+    """The bars of softmax(z / T) for the logit vector labelled ``logits``, against the uniform 1/n."""
     z = np.asarray(LOGIT_VECTORS[logits], dtype=np.float64)
     p = softmax(z / temperature)
     summary = softmax_summary(logits, temperature)
@@ -175,17 +110,9 @@ def render_softmax(logits: str, temperature: float) -> Figure:
 
 
 def softmax_explorer() -> PrecomputedFigure:
-    """Return the kernel-free softmax explorer widget of the softmax chapter.
-
-    Returns
-    -------
-    PrecomputedFigure
-        Toggle buttons for the logit vector and a temperature slider,
-        switching between 32 precomputed bar charts; it opens at
-        :data:`START_TEMPERATURE`.
-    """
-    box = precomputed_figure(render_softmax, softmax_controls(), dpi=80, bbox_inches=None)
+    """The softmax chapter's explorer: logit vector and temperature, 32 bar charts; opens at T = 1."""
+    box = precomputed_figure(render_softmax, softmax_controls(), dpi=80, bbox_inches=None,
+                             start={"temperature": START_TEMPERATURE})
     # Narrower buttons than ipywidgets' default, so the four fit on one line.
     box.control_widgets["logits"].style.button_width = LOGIT_BUTTON_WIDTH
-    select_option(box, "temperature", box.controls["temperature"].values.index(START_TEMPERATURE))
     return box

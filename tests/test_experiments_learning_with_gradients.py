@@ -1,4 +1,4 @@
-"""Tests of actgrad.experiments.gradients: descent, backpropagation, gradient check."""
+"""Tests of actgrad.experiments.learning_with_gradients: descent, backpropagation, gradient check."""
 
 from __future__ import annotations
 
@@ -6,20 +6,18 @@ import numpy as np
 import pytest
 
 from actgrad.activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh, tanh_grad
-from actgrad.experiments.gradients import (
+from actgrad.datasets import make_regression_data
+from actgrad.experiments.learning_with_gradients import (
     Quadratic,
-    TwoLayerNet,
     check_two_layer_net,
-    dense_backward,
-    dense_forward,
     derivative_at_output,
     difference_errors,
-    gradient_check,
     gradient_descent,
-    make_regression_data,
     move_onto_kink,
     source_without_docstring,
+    two_layer_net,
 )
+from actgrad.network import MLP, check_gradients, dense_backward, dense_forward, gradient_check
 
 pytestmark = pytest.mark.unit
 
@@ -36,9 +34,9 @@ def data():
     return make_regression_data(n=16, d_in=3, d_out=2, seed=DATA_SEED)
 
 
-def make_net(name: str) -> TwoLayerNet:
+def make_net(name: str) -> MLP:
     f, df = ACTIVATIONS[name]
-    return TwoLayerNet.initialise(3, 5, 2, f, df, seed=NET_SEED)
+    return two_layer_net(3, 5, 2, f, df, seed=NET_SEED)
 
 
 # ---------------------------------------------------------------- gradient descent
@@ -78,16 +76,16 @@ def test_descent_converges_below_two_over_L_and_diverges_above(eigenvalues) -> N
 
 def test_dense_backward_multiplies_by_the_derivative_at_the_preactivation() -> None:
     rng = np.random.default_rng(0)
-    x, W, b = rng.normal(size=(4, 3)), rng.normal(size=(2, 3)), rng.normal(size=2)
+    x, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
     a, z = dense_forward(x, W, b, tanh)
-    np.testing.assert_allclose(z, x @ W.T + b)
+    np.testing.assert_allclose(z, x @ W + b)
     np.testing.assert_allclose(a, np.tanh(z))
     grad_a = rng.normal(size=(4, 2))
     grad_x, grad_W, grad_b = dense_backward(grad_a, x, W, z, tanh_grad)
     delta = grad_a * tanh_grad(z)
-    np.testing.assert_allclose(grad_W, sum(np.outer(delta[i], x[i]) for i in range(4)))
+    np.testing.assert_allclose(grad_W, sum(np.outer(x[i], delta[i]) for i in range(4)))
     np.testing.assert_allclose(grad_b, delta.sum(axis=0))
-    np.testing.assert_allclose(grad_x, np.stack([W.T @ delta[i] for i in range(4)]))
+    np.testing.assert_allclose(grad_x, np.stack([W @ delta[i] for i in range(4)]))
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -95,10 +93,10 @@ def test_backward_pass_matches_central_differences(name: str, data) -> None:
     X, y = data
     net = make_net(name)
     if name == "relu":  # away from kinks: a step of 1e-5 cannot flip any unit
-        assert np.min(np.abs(net.hidden_preactivation(X))) > 1e-3
-    loss, grads = net.loss_and_grads(X, y)
-    assert np.isfinite(loss) and set(grads) == set(net.params)
-    errors = gradient_check(lambda p: net.loss(X, y, p), net.params, grads)
+        assert np.min(np.abs(net.forward(X).preactivations[0])) > 1e-3
+    loss, grads, _ = net.loss_and_grads(X, y)
+    assert np.isfinite(loss) and len(grads) == len(net.params)
+    errors = check_gradients(net, X, y)
     assert set(errors) == {"W1", "b1", "W2", "b2"}
     assert max(errors.values()) < 1e-7, errors
 
@@ -108,9 +106,11 @@ def test_gradient_check_catches_derivative_at_the_activated_value(name: str, dat
     X, y = data
     good = make_net(name)
     f, df = ACTIVATIONS[name]
-    buggy = TwoLayerNet(good.params, f, derivative_at_output(f, df))
-    _, grads = buggy.loss_and_grads(X, y)
-    errors = gradient_check(lambda p: good.loss(X, y, p), good.params, grads)
+    buggy = MLP(good.weights, good.biases, (f, derivative_at_output(f, df)), "mse")
+    _, grads, _ = buggy.loss_and_grads(X, y)
+    errors = gradient_check(
+        lambda p: good.with_params(p).loss(X, y), good.named_params(), buggy.by_name(grads)
+    )
     assert errors["W1"] > 1e-3 and errors["b1"] > 1e-3, errors
     # The output layer does not use phi', so its gradients stay right.
     assert errors["W2"] < 1e-7 and errors["b2"] < 1e-7, errors
@@ -159,10 +159,9 @@ def test_a_kink_inside_the_step_spoils_the_check_of_a_correct_relu_net(data) -> 
     X, y = data
     net = make_net("relu")
     near = move_onto_kink(net, X, unit=0, distance=1e-7)
-    assert np.min(np.abs(near.hidden_preactivation(X))) == pytest.approx(1e-7, rel=1e-3)
-    np.testing.assert_array_equal(net.params["W1"], near.params["W1"])  # only b1 moved
-    _, grads = near.loss_and_grads(X, y)
-    errors = gradient_check(lambda p: near.loss(X, y, p), near.params, grads)
+    assert np.min(np.abs(near.forward(X).preactivations[0])) == pytest.approx(1e-7, rel=1e-3)
+    np.testing.assert_array_equal(net.weights[0], near.weights[0])  # only b1 moved
+    errors = check_gradients(near, X, y)
     assert errors["W1"] > 1e-4
 
 
@@ -173,7 +172,7 @@ def test_descent_summary_and_one_rendered_state() -> None:
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    from actgrad.widgets.gradient_descent import LEARNING_RATES, descent_summary, render_descent
+    from actgrad.widgets.learning_with_gradients import LEARNING_RATES, descent_summary, render_descent
 
     bowl = Quadratic.rotated()
     assert min(LEARNING_RATES) < bowl.critical_lr < max(LEARNING_RATES)

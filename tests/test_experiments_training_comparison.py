@@ -1,23 +1,24 @@
-"""Tests of actgrad.experiments.training: the two-spirals task, Adam and the comparison."""
+"""Tests of actgrad.experiments.training_comparison: the two-spirals task, Adam and the comparison."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from actgrad.experiments import training as tx
-from actgrad.experiments.depth import make_mlp
+from actgrad.datasets import two_spirals
+from actgrad.experiments import training_comparison as tx
+from actgrad.network import make_mlp
 
 pytestmark = pytest.mark.unit
 
 
 def test_two_spirals_is_balanced_reproducible_and_not_linearly_separable() -> None:
-    X, y = tx.two_spirals(300, seed=0)
+    X, y = two_spirals(300, seed=0)
     assert X.shape == (300, 2) and y.mean() == 0.5
-    X2, y2 = tx.two_spirals(300, seed=0)
+    X2, y2 = two_spirals(300, seed=0)
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
-    assert not np.array_equal(X, tx.two_spirals(300, seed=1)[0])
+    assert not np.array_equal(X, two_spirals(300, seed=1)[0])
     assert np.max(np.abs(X)) < 1.5
     # the best least-squares linear classifier is far from perfect
     A = np.column_stack([X, np.ones(len(X))])
@@ -26,8 +27,8 @@ def test_two_spirals_is_balanced_reproducible_and_not_linearly_separable() -> No
 
 
 def test_adam_fits_the_spirals_with_relu_and_records_every_curve() -> None:
-    X, y = tx.two_spirals(200, seed=0)
-    X_test, y_test = tx.two_spirals(200, seed=1)
+    X, y = two_spirals(200, seed=0)
+    X_test, y_test = two_spirals(200, seed=1)
     net = make_mlp(2, 32, 2, "relu", "he", seed=0)
     run = tx.adam_train(net, X, y, X_test, y_test, lr=0.02, steps=200, eval_every=50)
     assert run.loss.shape == run.accuracy.shape == (201,)

@@ -1,26 +1,24 @@
-"""Tests of the experiments of the chapter *Why nonlinearity* (actgrad.experiments.nonlinearity)."""
+"""Tests of the experiments of the chapter *Why nonlinearity* (actgrad.experiments.why_nonlinearity)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from actgrad.experiments.nonlinearity import (
-    MLPParams,
+from actgrad.datasets import circles_data, xor_data
+from actgrad.experiments.why_nonlinearity import (
     affine_fit_residual,
     best_line_accuracy,
-    circles_data,
     collapse_linear_stack,
     compare_activations,
     fit_relu_units,
     init_mlp,
-    loss_and_gradients,
     predict_proba,
     stack_forward,
     train_mlp,
-    xor_data,
 )
 from actgrad.gradcheck import relative_error
+from actgrad.network import MLP
 
 pytestmark = pytest.mark.unit
 
@@ -133,7 +131,7 @@ def test_linear_model_fails_and_one_nonlinear_hidden_layer_succeeds(comparisons,
 def test_linear_hidden_layer_is_logistic_regression(comparisons) -> None:
     """With a linear hidden layer the class-1 probability is sigmoid of an affine map."""
     params = comparisons["XOR"].results["linear"].params
-    W, b = collapse_linear_stack([params.W1, params.W2[:, None]], [params.b1, params.b2[None]])
+    W, b = collapse_linear_stack(params.weights, params.biases)
     x = np.random.default_rng(0).normal(size=(20, 2))
     np.testing.assert_allclose(predict_proba(params, x), 1 / (1 + np.exp(-(x @ W + b)[:, 0])), rtol=1e-12)
 
@@ -147,15 +145,20 @@ def test_training_is_reproducible() -> None:
     assert a.losses[-1] < a.losses[0]
 
 
-def numerical_gradients(params: MLPParams, X, y, h: float = 1e-5) -> dict[str, np.ndarray]:
+def loss_and_gradients(net: MLP, X, y) -> tuple[float, dict[str, np.ndarray]]:
+    loss, grads, _ = net.loss_and_grads(X, y)
+    return loss, net.by_name(grads)
+
+
+def numerical_gradients(net: MLP, X, y, h: float = 1e-5) -> dict[str, np.ndarray]:
     grads = {}
-    for name, value in params.arrays().items():
+    for name, value in net.named_params().items():
         grad = np.zeros_like(value)
         for index in np.ndindex(value.shape):
-            shifted = params.copy()
-            shifted.arrays()[name][index] += h
+            shifted = net.copy()
+            shifted.named_params()[name][index] += h
             up, _ = loss_and_gradients(shifted, X, y)
-            shifted.arrays()[name][index] -= 2 * h
+            shifted.named_params()[name][index] -= 2 * h
             down, _ = loss_and_gradients(shifted, X, y)
             grad[index] = (up - down) / (2 * h)
         grads[name] = grad
@@ -167,9 +170,9 @@ def test_backward_pass_matches_central_differences(activation: str) -> None:
     rng = np.random.default_rng(42)
     X, y = rng.normal(size=(7, 3)), rng.integers(0, 2, 7).astype(float)
     params = init_mlp(3, 4, activation, rng)
-    params.b1[:] = rng.normal(size=4) * 0.5
-    params.b2[...] = 0.3
-    pre = X @ params.W1 + params.b1
+    params.biases[0][:] = rng.normal(size=4) * 0.5
+    params.biases[1][...] = 0.3
+    pre = X @ params.weights[0] + params.biases[0]
     assert np.abs(pre).min() > 1e-3  # no ReLU kink within reach of the finite difference
     _, analytic = loss_and_gradients(params, X, y)
     numeric = numerical_gradients(params, X, y)
@@ -192,8 +195,7 @@ def test_a_wrong_backward_pass_would_be_caught() -> None:
 
 
 def test_loss_is_finite_for_huge_logits() -> None:
-    params = MLPParams(W1=np.eye(2), b1=np.zeros(2), W2=np.array([1e4, 0.0]), b2=np.zeros(()),
-                       activation="linear")
+    params = MLP([np.eye(2), np.array([[1e4], [0.0]])], [np.zeros(2), np.zeros(1)], "linear")
     X, y = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([0.0, 1.0])
     loss, grads = loss_and_gradients(params, X, y)
     assert loss == pytest.approx(1e4)
@@ -244,7 +246,7 @@ def test_relu_fit_explorer_has_one_picture_per_slider_position() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from actgrad.widgets.nonlinearity import relu_fit_explorer
+    from actgrad.widgets.why_nonlinearity import relu_fit_explorer
 
     explorer = relu_fit_explorer(units=(1, 4, 16))
     slider = explorer.control_widgets["n_units"]
@@ -262,7 +264,7 @@ def test_decision_boundary_figure_has_a_panel_per_dataset_and_activation(compari
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from actgrad.widgets.nonlinearity import plot_decision_boundaries
+    from actgrad.widgets.why_nonlinearity import plot_decision_boundaries
 
     fig = plot_decision_boundaries(comparisons, resolution=30)
     try:

@@ -18,7 +18,9 @@ from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from actgrad.experiments.depth import depth_profile, make_mlp, make_task
+from actgrad.datasets import make_task
+from actgrad.experiments.depth_experiment import depth_profile
+from actgrad.network import make_mlp
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
@@ -38,7 +40,7 @@ __all__ = [
 DEPTHS = (5, 10, 20, 50)
 #: (label, activation name) pairs.
 ACTIVATION_OPTIONS = (("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu"))
-#: (label, initialisation scheme) pairs; see :data:`actgrad.experiments.depth.INIT_SCHEMES`.
+#: (label, initialisation scheme) pairs; see :data:`actgrad.network.INIT_SCHEMES`.
 INIT_OPTIONS = (("Glorot", "glorot"), ("He", "he"), ("N(0, 1)", "normal"))
 #: Factors on the weights.
 SCALES = (0.5, 1.0, 2.0)
@@ -51,13 +53,7 @@ NET_SEED, DATA_SEED = 2010, 5
 
 
 def depth_controls() -> dict[str, Control]:
-    """Return the explorer's controls: depth, activation, initialisation, weight scale.
-
-    Returns
-    -------
-    dict of str to Control
-        ``depth``, ``activation``, ``init`` and ``scale``: 4 x 3 x 3 x 3 = 108 states.
-    """
+    """Return the explorer's controls: depth, activation, initialisation, weight scale."""
     return {
         "depth": Control.numbers("hidden layers", DEPTHS),
         "activation": Control("activation", list(ACTIVATION_OPTIONS)),
@@ -72,24 +68,7 @@ def _data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def explorer_profile(depth: int, activation: str, init: str, scale: float) -> dict[str, np.ndarray]:
-    """Measure the explorer's network for one state (see :func:`~actgrad.experiments.depth.depth_profile`).
-
-    Parameters
-    ----------
-    depth : int
-        Hidden layers.
-    activation : str
-        Hidden activation.
-    init : str
-        Initialisation scheme.
-    scale : float
-        Factor on the weights.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        The profile.
-    """
+    """Measure the explorer's network for one state, as ``depth_experiment.depth_profile`` does."""
     X, y = _data()
     net = make_mlp(depth, WIDTH, WIDTH, activation, init, scale, seed=NET_SEED)
     return depth_profile(net, X, y, bins=32)
@@ -107,24 +86,7 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 
 def render_depth(depth: int, activation: str, init: str, scale: float) -> Figure:
-    """Draw the activation histograms and the per-layer norms for one state.
-
-    Parameters
-    ----------
-    depth : int
-        Hidden layers.
-    activation : str
-        ``"sigmoid"``, ``"tanh"`` or ``"relu"``.
-    init : str
-        ``"glorot"``, ``"he"`` or ``"normal"``.
-    scale : float
-        Factor on the weights.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        720 x 264 pixels at 80 dpi.
-    """
+    """Draw the activation histograms and per-layer norms of one state (see :func:`depth_controls`)."""
     p = explorer_profile(depth, activation, init, scale)
     edges = p["edges"]
     layers = np.arange(1, depth + 1)
@@ -198,12 +160,5 @@ def render_depth(depth: int, activation: str, init: str, scale: float) -> Figure
 
 
 def depth_explorer() -> PrecomputedFigure:
-    """Return the kernel-free depth explorer of the chapter *A depth experiment*.
-
-    Returns
-    -------
-    PrecomputedFigure
-        Controls for depth, activation, initialisation and weight scale,
-        switching between 108 precomputed images.
-    """
+    """Return the kernel-free depth explorer of the chapter *A depth experiment*."""
     return precomputed_figure(render_depth, depth_controls(), dpi=80, bbox_inches=None)

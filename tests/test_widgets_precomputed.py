@@ -1,4 +1,4 @@
-"""Tests of the kernel-free widget mechanism (actgrad.widgets)."""
+"""Tests of the kernel-free widget mechanism (actgrad.widgets.precomputed)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import matplotlib.pyplot as plt
 import pytest
 from ipywidgets.widgets.widget_link import DirectionalLink, Link
 
-from actgrad.widgets import AltImage, Control, figure_to_png, precomputed_figure, render_states, set_alt
+from actgrad.widgets import (
+    AltImage,
+    Control,
+    figure_to_png,
+    precomputed_figure,
+    render_states,
+    select_option,
+    set_alt,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -209,33 +217,6 @@ def test_every_state_needs_an_alt_text():
     assert states.alts == ["state 1", "state 2"]
 
 
-def test_sigmoid_explorer_is_small_and_linked(monkeypatch):
-    from actgrad.widgets import sigmoid as sigmoid_module
-
-    controls = sigmoid_module.sigmoid_controls()
-    n_states = 1
-    for control in controls.values():
-        n_states *= len(control.options)
-    assert n_states <= 60
-    assert controls["view"].resolved_kind() == "toggle"
-    assert controls["k"].resolved_kind() == "slider"
-
-    # Build with only two x ranges to keep the test fast.
-    small = dict(controls, xlim=Control.numbers("input range ±", [5, 10]))
-    monkeypatch.setattr(sigmoid_module, "sigmoid_controls", lambda: small)
-    explorer = sigmoid_module.sigmoid_explorer()
-    assert len(explorer.images) == 2 * len(controls["k"].options) * 2
-    sizes = {im.png[16:24] for im in explorer.images.values()}
-    assert len(sizes) == 1, "every state should have the same pixel size"
-
-
-def test_sigmoid_render_rejects_unknown_view():
-    from actgrad.widgets.sigmoid import render_sigmoid
-
-    with pytest.raises(ValueError, match="view"):
-        render_sigmoid(5, 1, "integral")
-
-
 def test_palette_and_full_colour_pngs_are_deterministic():
     import io
 
@@ -252,3 +233,22 @@ def test_palette_and_full_colour_pngs_are_deterministic():
     with pytest.raises(ValueError, match="colors"):
         figure_to_png(render(0, 0, "-"), colors=1)
     assert plt.get_fignums() == [], "figure_to_png must close the figures it encodes"
+
+
+def test_start_opens_every_stack_of_a_level_at_the_chosen_option():
+    box = precomputed_figure(render, CONTROLS, dpi=40, start={"b": 1, "style": "--"})
+    assert [w.index for w in box.control_widgets.values()] == [0, 1, 1]
+    assert box.stack.selected_index == 0
+    level_1 = list(box.stack.children)
+    level_2 = [child for stack in level_1 for child in stack.children]
+    assert len(level_1) == 3 and all(stack.selected_index == 1 for stack in level_1)
+    assert len(level_2) == 6 and all(stack.selected_index == 1 for stack in level_2)
+    # the picture a viewer without widgets gets is the state the controls show
+    bundle = box._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == box.images[(0, 1, 1)].png
+    select_option(box, "a", 2)
+    assert box.control_widgets["a"].index == 2 and box.stack.selected_index == 2
+    with pytest.raises(IndexError, match="no option 3"):
+        select_option(box, "a", 3)
+    with pytest.raises(ValueError):
+        precomputed_figure(render, CONTROLS, dpi=40, start={"b": 5})

@@ -2,7 +2,7 @@ r"""Gradient descent on a quadratic bowl, with a learning-rate slider.
 
 The chapter *Learning with gradients* shows :func:`learning_rate_explorer`: the
 path of :math:`\theta \leftarrow \theta - \eta \nabla L(\theta)` on the bowl of
-:meth:`actgrad.experiments.gradients.Quadratic.rotated` next to the loss per
+:meth:`actgrad.experiments.learning_with_gradients.Quadratic.rotated` next to the loss per
 step, for learning rates on both sides of the stability limit
 :math:`2 / \lambda_{\max}`.
 """
@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from actgrad.experiments.gradients import Quadratic, gradient_descent
+from actgrad.experiments.learning_with_gradients import Quadratic, gradient_descent
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
@@ -39,22 +39,11 @@ _VIEW = 4.2  # half-width of the contour plot
 def descent_summary(
     lr: float, bowl: Quadratic | None = None, steps: int = STEPS
 ) -> dict[str, float]:
-    r"""Run gradient descent from :data:`START` and summarise the result.
+    r"""Run gradient descent from :data:`START` on ``bowl`` (by default :meth:`Quadratic.rotated`).
 
-    Parameters
-    ----------
-    lr : float
-        Learning rate.
-    bowl : Quadratic, optional
-        The loss; :meth:`Quadratic.rotated` by default.
-    steps : int, default :data:`STEPS`
-        Number of updates.
-
-    Returns
-    -------
-    dict of str to float
-        ``lr``, ``contraction`` (worst per-step factor :math:`\max_i |1 - \eta\lambda_i|`),
-        ``start_distance`` and ``final_distance`` (to the minimum), ``final_loss``.
+    The summary: ``lr``, ``contraction`` (the worst per-step factor
+    :math:`\max_i |1 - \eta\lambda_i|`), ``start_distance`` and
+    ``final_distance`` to the minimum, and ``final_loss``.
     """
     bowl = Quadratic.rotated() if bowl is None else bowl
     path = gradient_descent(bowl.grad, START, lr, steps)
@@ -68,30 +57,12 @@ def descent_summary(
 
 
 def learning_rate_controls() -> dict[str, Control]:
-    """Return the explorer's single control, a learning-rate slider.
-
-    Returns
-    -------
-    dict of str to Control
-        ``lr``: one option per entry of :data:`LEARNING_RATES`.
-    """
+    """Return the explorer's single control, a learning-rate slider."""
     return {"lr": Control.numbers("learning rate η", LEARNING_RATES)}
 
 
 def render_descent(lr: float) -> Figure:
-    r"""Draw the gradient-descent path for learning rate ``lr`` and its loss per step.
-
-    Parameters
-    ----------
-    lr : float
-        Learning rate :math:`\eta`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Contours of the bowl with the path (left) and the loss against the
-        step on a log scale (right); 720 x 300 pixels at 80 dpi.
-    """
+    r"""Draw the gradient-descent path for learning rate ``lr`` and its loss per step."""
     bowl = Quadratic.rotated()
     path = gradient_descent(bowl.grad, START, lr, STEPS)
     losses = bowl.loss(path)
@@ -149,12 +120,5 @@ def render_descent(lr: float) -> Figure:
 
 
 def learning_rate_explorer() -> PrecomputedFigure:
-    """Return the kernel-free learning-rate widget of the chapter *Learning with gradients*.
-
-    Returns
-    -------
-    PrecomputedFigure
-        A slider over :data:`LEARNING_RATES` switching between precomputed
-        images of :func:`render_descent`.
-    """
+    """Return the kernel-free learning-rate widget of the chapter *Learning with gradients*."""
     return precomputed_figure(render_descent, learning_rate_controls(), dpi=80, bbox_inches=None)

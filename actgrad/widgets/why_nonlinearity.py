@@ -1,8 +1,8 @@
 """Figures and the kernel-free widget of the chapter *Why nonlinearity*.
 
 :func:`plot_decision_boundaries` draws the classifiers trained by
-:func:`actgrad.experiments.nonlinearity.compare_activations`;
-:func:`render_relu_fit` draws one fit of :func:`~actgrad.experiments.nonlinearity.fit_relu_units`
+:func:`actgrad.experiments.why_nonlinearity.compare_activations`;
+:func:`render_relu_fit` draws one fit of :func:`~actgrad.experiments.why_nonlinearity.fit_relu_units`
 and :func:`relu_fit_explorer` puts every such picture behind a slider for the
 number of units.
 """
@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from actgrad.experiments.nonlinearity import Comparison, fit_relu_units, predict_proba
+from actgrad.experiments.why_nonlinearity import Comparison, fit_relu_units, predict_proba
 from actgrad.plotting import DERIVATIVE_COLOR, FUNCTION_COLOR, OKABE_ITO, style_axes
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 
@@ -48,27 +48,13 @@ def plot_decision_boundaries(
     activations: Sequence[str] | None = None,
     resolution: int = 200,
 ) -> Figure:
-    """Draw each trained network's decision regions over its training data.
+    """Draw each trained network's decision regions (of ``compare_activations``) over its training data.
 
     One row per data set, one column per hidden activation. The background
     shows the predicted probability of class 1 (blue for 0, red for 1), the
     black curve is the decision boundary (probability 1/2), and the dots are
     the training points coloured by their true class. Each title gives the
     training accuracy.
-
-    Parameters
-    ----------
-    comparisons : mapping of str to Comparison
-        What :func:`~actgrad.experiments.nonlinearity.compare_activations` returns.
-    activations : sequence of str, optional
-        Columns to draw, by default every trained activation in order.
-    resolution : int, default 200
-        Grid points per axis for the background.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure.
     """
     first = next(iter(comparisons.values()))
     activations = list(first.results) if activations is None else list(activations)
@@ -100,18 +86,7 @@ def plot_decision_boundaries(
 
 
 def relu_fit_controls(units: Sequence[int] = RELU_FIT_UNITS) -> dict[str, Control]:
-    """Return the explorer's one control: the number of ReLU units.
-
-    Parameters
-    ----------
-    units : sequence of int
-        The numbers of units offered, in slider order.
-
-    Returns
-    -------
-    dict of str to Control
-        ``{"n_units": ...}``, a slider.
-    """
+    """Return the explorer's one control: the number of ReLU units."""
     return {"n_units": Control.numbers("ReLU units N", list(units), kind="slider")}
 
 
@@ -127,23 +102,7 @@ def render_relu_fit(
     axis), over the fitting interval and a margin on each side (shaded), where
     nothing was fitted and the sum simply continues in a straight line.
     Bottom: the error ``fit - f`` on the fitting interval, with the largest
-    error in the title.
-
-    Parameters
-    ----------
-    n_units : int
-        Number of ReLU units.
-    f : callable, default numpy.sin
-        The target curve.
-    interval : tuple of float, default (-pi, pi)
-        The fitting interval.
-    name : str, default r"\sin x"
-        The target in LaTeX, for the legend.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        An 8 x 5 inch figure with fixed margins, so every state has the same size.
+    error in the title. ``name`` is the target in LaTeX, for the legend.
     """
     a, b = interval
     x = np.linspace(a, b, 1001)
@@ -188,16 +147,5 @@ def render_relu_fit(
 
 
 def relu_fit_explorer(units: Sequence[int] = RELU_FIT_UNITS) -> PrecomputedFigure:
-    """Return the kernel-free widget: a slider for the number of ReLU units fitting a sine.
-
-    Parameters
-    ----------
-    units : sequence of int
-        The numbers of units offered by the slider.
-
-    Returns
-    -------
-    PrecomputedFigure
-        One precomputed picture (:func:`render_relu_fit`) per slider position.
-    """
+    """Return the kernel-free widget: a slider for the number of ReLU units fitting a sine."""
     return precomputed_figure(render_relu_fit, relu_fit_controls(units), dpi=80, bbox_inches=None)

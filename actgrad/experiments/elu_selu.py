@@ -27,11 +27,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from actgrad._array import FloatArray
-from actgrad.activations import elu, relu, selu, tanh
+from actgrad.activations import elu, selu
 from actgrad.initializers import he_normal, lecun_normal
+from actgrad.network import activation_pair
 
 __all__ = [
-    "ACTIVATIONS",
     "LayerStatistics",
     "NewtonStep",
     "activation_moments",
@@ -44,14 +44,6 @@ __all__ = [
     "solve_selu_constants",
 ]
 
-#: The activations :func:`layer_statistics` knows, by name.
-ACTIVATIONS: dict[str, Callable[[ArrayLike], FloatArray]] = {
-    "selu": selu,
-    "elu": elu,
-    "relu": relu,
-    "tanh": tanh,
-}
-
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
 _WIDTH = 12.0  # standard deviations on either side; the normal density is 5e-32 there
 
@@ -59,31 +51,15 @@ _WIDTH = 12.0  # standard deviations on either side; the normal density is 5e-32
 def gaussian_expectation(
     g: Callable[[FloatArray], ArrayLike], mean: float = 0.0, std: float = 1.0
 ) -> float:
-    r"""Return :math:`\mathbb{E}[g(z)]` for :math:`z \sim \mathcal{N}(\text{mean}, \text{std}^2)`.
+    r"""Return :math:`\mathbb{E}[g(z)]` for :math:`z \sim \mathcal{N}(\text{mean}, \text{std}^2)`, std > 0.
 
-    The integral of :math:`g` against the normal density over
+    The integral of the vectorised ``g`` against the normal density over
     :math:`[\text{mean} - 12\,\text{std}, \text{mean} + 12\,\text{std}]` is split
     at 0, where the activations of the course have their kink, and each piece
     is integrated by 96-point Gauss–Legendre quadrature. For a function that
     is smooth on both sides of 0 and grows at most exponentially the result
     is accurate to a few units in the last place.
 
-    Parameters
-    ----------
-    g : callable
-        Vectorised function of ``z``.
-    mean : float, default 0
-        Mean of ``z``.
-    std : float, default 1
-        Standard deviation of ``z``, positive.
-
-    Returns
-    -------
-    float
-        The expectation.
-
-    Examples
-    --------
     >>> round(gaussian_expectation(lambda z: z**2, mean=1.0, std=2.0), 12)
     5.0
     """
@@ -105,21 +81,7 @@ def activation_moments(
 ) -> tuple[float, float]:
     r"""Mean and variance of :math:`f(z)` for :math:`z \sim \mathcal{N}(\text{mean}, \text{std}^2)`.
 
-    Parameters
-    ----------
-    f : callable
-        Vectorised activation.
-    mean, std : float
-        Parameters of the normal input.
-
-    Returns
-    -------
-    tuple of float
-        ``(mean, variance)`` of the output.
-
-    Examples
-    --------
-    >>> m, v = activation_moments(relu)
+    >>> m, v = activation_moments(lambda z: np.maximum(z, 0.0))
     >>> round(m, 6), round(v, 6)  # 1/sqrt(2 pi) and 1/2 - 1/(2 pi)
     (0.398942, 0.340845)
     """
@@ -138,7 +100,7 @@ def _elu_alpha_derivative(z: FloatArray) -> FloatArray:
 
 
 def selu_equations(alpha: float, lam: float) -> FloatArray:
-    r"""Residuals of SELU's fixed-point conditions for a standard normal input.
+    r"""Return the two residuals of SELU's fixed-point conditions for a standard normal input.
 
     .. math::
 
@@ -150,16 +112,6 @@ def selu_equations(alpha: float, lam: float) -> FloatArray:
 
     Both are 0 exactly when a zero-mean, unit-variance pre-activation gives a
     zero-mean, unit-variance output.
-
-    Parameters
-    ----------
-    alpha, lam : float
-        ELU's :math:`\alpha` and the scale :math:`\lambda`.
-
-    Returns
-    -------
-    numpy.ndarray
-        The two residuals.
     """
     first = gaussian_expectation(lambda z: lam * elu(z, alpha))
     second = gaussian_expectation(lambda z: (lam * elu(z, alpha)) ** 2)
@@ -167,7 +119,7 @@ def selu_equations(alpha: float, lam: float) -> FloatArray:
 
 
 def selu_jacobian(alpha: float, lam: float) -> FloatArray:
-    r"""Jacobian of :func:`selu_equations` with respect to :math:`(\alpha, \lambda)`.
+    r"""Return the 2 x 2 Jacobian of :func:`selu_equations` with respect to :math:`(\alpha, \lambda)`.
 
     With :math:`e = \mathrm{elu}(z, \alpha)` and
     :math:`e_\alpha = \partial e/\partial\alpha = \min(e^{z} - 1, 0)`:
@@ -178,16 +130,6 @@ def selu_jacobian(alpha: float, lam: float) -> FloatArray:
             \lambda\,\mathbb{E}[e_\alpha] & \mathbb{E}[e] \\
             2\lambda^2\,\mathbb{E}[e\,e_\alpha] & 2\lambda\,\mathbb{E}[e^2]
         \end{pmatrix}.
-
-    Parameters
-    ----------
-    alpha, lam : float
-        The point at which to evaluate.
-
-    Returns
-    -------
-    numpy.ndarray
-        The 2 x 2 Jacobian.
     """
     e_mean = gaussian_expectation(lambda z: elu(z, alpha))
     e_square = gaussian_expectation(lambda z: elu(z, alpha) ** 2)
@@ -198,15 +140,7 @@ def selu_jacobian(alpha: float, lam: float) -> FloatArray:
 
 @dataclass(frozen=True)
 class NewtonStep:
-    """One iterate of :func:`solve_selu_constants`.
-
-    Attributes
-    ----------
-    alpha, lam : float
-        The iterate.
-    residual : float
-        Largest absolute value of :func:`selu_equations` there.
-    """
+    """One iterate of :func:`solve_selu_constants` with its largest absolute residual."""
 
     alpha: float
     lam: float
@@ -216,33 +150,14 @@ class NewtonStep:
 def solve_selu_constants(
     start: tuple[float, float] = (1.0, 1.0), tol: float = 1e-14, max_iter: int = 50
 ) -> list[NewtonStep]:
-    r"""Solve SELU's fixed-point conditions by Newton's method.
+    r"""Solve SELU's fixed-point conditions by Newton's method from ``start`` :math:`= (\alpha, \lambda)`.
 
     Iterates :math:`(\alpha, \lambda) \leftarrow (\alpha, \lambda) - J^{-1} F`
     with :func:`selu_equations` and :func:`selu_jacobian` until the largest
-    residual is below ``tol``, then takes one more step.
+    residual is below ``tol``, then takes one more step. Returns every iterate,
+    ``start`` first and the solution last; RuntimeError if ``max_iter`` steps do
+    not converge.
 
-    Parameters
-    ----------
-    start : tuple of float, default (1, 1)
-        Starting :math:`(\alpha, \lambda)`.
-    tol : float, default 1e-14
-        Residual at which to stop.
-    max_iter : int, default 50
-        Largest number of Newton steps.
-
-    Returns
-    -------
-    list of NewtonStep
-        Every iterate, starting with ``start``; the last is the solution.
-
-    Raises
-    ------
-    RuntimeError
-        If the iteration does not converge within ``max_iter`` steps.
-
-    Examples
-    --------
     >>> last = solve_selu_constants()[-1]
     >>> round(last.alpha, 10), round(last.lam, 10)
     (1.6732632424, 1.0507009874)
@@ -262,25 +177,13 @@ def solve_selu_constants(
 
 
 def selu_variance_map(variance: float) -> tuple[float, float]:
-    r"""Mean and variance of :math:`\mathrm{selu}(z)` for :math:`z \sim \mathcal{N}(0, \nu)`.
+    r"""Mean and variance of :math:`\mathrm{selu}(z)` for :math:`z \sim \mathcal{N}(0, \nu)`, :math:`\nu > 0`.
 
     In a wide layer with weights whose sum is 0 and squares sum to 1 per unit
     (the setting of Klambauer et al., 2017), the pre-activation of a unit is
     approximately :math:`\mathcal{N}(0, \nu)` when its inputs have variance
     :math:`\nu`, so this map sends one layer's variance to the next one's.
 
-    Parameters
-    ----------
-    variance : float
-        :math:`\nu`, positive.
-
-    Returns
-    -------
-    tuple of float
-        ``(mean, variance)`` of the output.
-
-    Examples
-    --------
     >>> m, v = selu_variance_map(1.0)
     >>> abs(m) < 1e-14, abs(v - 1.0) < 1e-14
     (True, True)
@@ -292,15 +195,9 @@ def selu_variance_map(variance: float) -> tuple[float, float]:
 class LayerStatistics:
     """Per-layer statistics of a deep network, from :func:`layer_statistics`.
 
-    Attributes
-    ----------
-    name : str
-        The activation.
-    mean, variance : numpy.ndarray
-        Mean and variance over all units and examples of each layer's output,
-        shape ``(depth,)``.
-    input_mean, input_variance : float
-        The same for the network's input.
+    ``mean`` and ``variance`` are taken over all units and examples of each
+    layer's output, shape ``(depth,)``; ``input_mean`` and ``input_variance``
+    are the same for the network's input.
     """
 
     name: str
@@ -320,47 +217,22 @@ def layer_statistics(
     input_std: float = 1.0,
     init: str = "lecun",
 ) -> LayerStatistics:
-    r"""Push a normal batch through a deep network; record every layer.
+    r"""Push a normal ``(n, width)`` batch through ``depth`` layers of activation ``name``; record each.
 
-    Layer :math:`\ell` computes :math:`h_\ell = \phi(h_{\ell-1} W_\ell)` with
-    :math:`W_\ell` drawn by :func:`actgrad.initializers.lecun_normal`
-    (variance :math:`1/\text{width}`, unless ``init`` says otherwise) and no
-    bias. The input has i.i.d.
-    normal entries. One generator, ``default_rng(seed)``, draws the input and
-    then the weights layer by layer, so the same seed gives the same weights
-    for every activation.
-
-    Parameters
-    ----------
-    name : {"selu", "elu", "relu", "tanh"}
-        The activation :math:`\phi`.
-    depth : int, default 64
-        Number of layers.
-    width : int, default 256
-        Units per layer (and input features).
-    n : int, default 1000
-        Number of examples.
-    seed : int, default 0
-        Seed of the generator.
-    input_mean, input_std : float
-        Mean and standard deviation of the input entries.
-    init : {"lecun", "he"}, default "lecun"
-        Weight initialiser: :func:`~actgrad.initializers.lecun_normal`
-        (variance :math:`1/\text{width}`) or, for comparison,
-        :func:`~actgrad.initializers.he_normal` (variance :math:`2/\text{width}`).
-
-    Returns
-    -------
-    LayerStatistics
-        Mean and variance of every layer's output.
+    Layer :math:`\ell` computes :math:`h_\ell = \phi(h_{\ell-1} W_\ell)` with no
+    bias and square weights drawn by :func:`~actgrad.initializers.lecun_normal`
+    (variance :math:`1/\text{width}`) or, with ``init="he"``, by
+    :func:`~actgrad.initializers.he_normal` (variance :math:`2/\text{width}`);
+    any other ``init`` is a ValueError. The input has i.i.d. normal entries of
+    mean ``input_mean`` and standard deviation ``input_std``. One generator,
+    ``default_rng(seed)``, draws the input and then the weights layer by layer,
+    so the same seed gives the same weights for every activation.
     """
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
+    f = activation_pair(name)[0]
     initializers = {"lecun": lecun_normal, "he": he_normal}
     if init not in initializers:
         raise ValueError(f"unknown init {init!r}; expected 'lecun' or 'he'")
     draw = initializers[init]
-    f = ACTIVATIONS[name]
     rng = np.random.default_rng(seed)
     h = rng.normal(input_mean, input_std, size=(n, width))
     stats = LayerStatistics(name, np.empty(depth), np.empty(depth), float(h.mean()), float(h.var()))
@@ -374,18 +246,5 @@ def layer_statistics(
 def compare_layer_statistics(
     names: Sequence[str], depth: int = 64, width: int = 256, n: int = 1000, seed: int = 0
 ) -> dict[str, LayerStatistics]:
-    """Run :func:`layer_statistics` for several activations with the same seed.
-
-    Parameters
-    ----------
-    names : sequence of str
-        Activations, see :data:`ACTIVATIONS`.
-    depth, width, n, seed : int
-        As in :func:`layer_statistics`.
-
-    Returns
-    -------
-    dict of str to LayerStatistics
-        By activation name.
-    """
+    """Run :func:`layer_statistics` for each activation in ``names`` with the same seed; results by name."""
     return {name: layer_statistics(name, depth, width, n, seed) for name in names}

@@ -1,4 +1,4 @@
-"""Tests of the numerical tools of *Modern smooth activations* (actgrad.experiments.smooth)."""
+"""Tests of the numerical tools of *Modern smooth activations* (actgrad.experiments.smooth_activations)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from actgrad.activations import gelu, gelu_grad, maxout, maxout_grad, mish, mish_grad, relu
-from actgrad.experiments.smooth import Gap, affine_pieces, bisect_root, largest_gap
+from actgrad.experiments.smooth_activations import Gap, affine_pieces, bisect_root, largest_gap
 
 pytestmark = pytest.mark.unit
 

@@ -24,30 +24,11 @@ __all__ = ["Gap", "affine_pieces", "bisect_root", "largest_gap"]
 
 
 def bisect_root(g: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-13) -> float:
-    """Return a zero of ``g`` in ``[lo, hi]`` by bisection.
+    """Return a point within ``xtol`` of a zero of the continuous ``g`` in ``[lo, hi]``, by bisection.
 
-    Parameters
-    ----------
-    g : callable
-        A continuous function of one float returning a float (or a 0-d array).
-    lo, hi : float
-        Ends of the bracket, ``lo < hi``; ``g(lo)`` and ``g(hi)`` must have
-        opposite signs (or one of them be zero).
-    xtol : float, default 1e-13
-        Stop when the bracket is narrower than this.
+    ``g(lo)`` and ``g(hi)`` must have opposite signs, or one of them be zero;
+    an empty bracket or the same sign at both ends is a ValueError.
 
-    Returns
-    -------
-    float
-        A point within ``xtol`` of a sign change of ``g``.
-
-    Raises
-    ------
-    ValueError
-        If the bracket is empty or ``g`` has the same sign at both ends.
-
-    Examples
-    --------
     >>> round(bisect_root(lambda t: t * t - 2.0, 0.0, 2.0), 10)
     1.4142135624
     """
@@ -76,15 +57,7 @@ def bisect_root(g: Callable[[float], float], lo: float, hi: float, xtol: float =
 
 
 class Gap(NamedTuple):
-    r"""The largest absolute difference of two functions on a grid.
-
-    Attributes
-    ----------
-    value : float
-        :math:`\max_i |f(x_i) - g(x_i)|`.
-    at : float
-        The grid point where it is attained (the first one on ties).
-    """
+    """Largest absolute difference ``value`` of two functions on a grid, first reached at ``at``."""
 
     value: float
     at: float
@@ -93,22 +66,8 @@ class Gap(NamedTuple):
 def largest_gap(
     f: Callable[[FloatArray], ArrayLike], g: Callable[[FloatArray], ArrayLike], x: ArrayLike
 ) -> Gap:
-    """Return the largest ``|f(x) - g(x)|`` over the points ``x`` and where it occurs.
+    """Return the largest ``|f(x) - g(x)|`` over a non-empty 1-D grid ``x`` and where it occurs.
 
-    Parameters
-    ----------
-    f, g : callable
-        Elementwise functions of an array.
-    x : array_like
-        Non-empty 1-D grid of points.
-
-    Returns
-    -------
-    Gap
-        The largest absolute difference and its location, as Python floats.
-
-    Examples
-    --------
     >>> largest_gap(lambda t: t**2, lambda t: t, [0.0, 0.5, 2.0])
     Gap(value=2.0, at=2.0)
     """
@@ -121,23 +80,12 @@ def largest_gap(
 
 
 def affine_pieces(x: ArrayLike, weights: ArrayLike, biases: ArrayLike) -> FloatArray:
-    r"""Pre-activations :math:`w_k x + b_k` of a one-input Maxout unit with ``k`` pieces.
+    """Pre-activations :math:`w_k x + b_k` of a one-input Maxout unit with ``k`` pieces, on a new last axis.
 
-    Parameters
-    ----------
-    x : array_like
-        Inputs, any shape ``S``.
-    weights, biases : array_like
-        1-D arrays of the same length ``k``: slope and offset of each piece.
+    ``weights`` and ``biases`` are 1-D of one length ``k``. For ``x`` of shape
+    ``S`` the result has shape ``S + (k,)``, so
+    ``maxout(z, num_pieces=k)[..., 0]`` is the unit's output.
 
-    Returns
-    -------
-    numpy.ndarray
-        Array of shape ``S + (k,)``: the last axis holds the ``k`` pieces, so
-        ``maxout(z, num_pieces=k)[..., 0]`` is the unit's output.
-
-    Examples
-    --------
     >>> affine_pieces([2.0], [1.0, -1.0], [0.0, 0.0]).tolist()
     [[2.0, -2.0]]
     """

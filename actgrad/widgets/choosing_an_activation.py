@@ -69,13 +69,7 @@ def _ticks(values: Sequence[float]) -> list[str]:
 
 
 def render_background() -> Figure:
-    """Draw what every state shares: axes, grid, ticks and panel titles.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A 640 x 272 pixel figure at :data:`DPI`.
-    """
+    """Draw what every state shares: axes, grid, ticks and panel titles."""
     fig, ax_f, ax_df = _figure()
     for ax, yticks in ((ax_f, _FUNCTION_TICKS), (ax_df, _SLOPE_TICKS)):
         style_axes(ax, xlabel="x")
@@ -107,19 +101,9 @@ def render_pair(first: str, second: str) -> Figure:
 
     The curves are drawn straight into figure coordinates, clipped to the
     panels of :func:`render_background`: creating no axes at all is what makes
-    100 pictures cheap.
-
-    Parameters
-    ----------
-    first, second : str
-        Keys of :data:`actgrad.comparison.CANDIDATES`; the first is drawn solid,
-        the second dashed. If they are equal, one curve is drawn.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A 640 x 272 pixel figure at :data:`DPI`; save it with ``dpi=DPI`` and
-        ``bbox_inches=None`` so that the background stays aligned.
+    100 pictures cheap. ``first`` is drawn solid, ``second`` dashed (one curve
+    if they are equal). Save it with ``dpi=DPI`` and ``bbox_inches=None`` so that
+    the background stays aligned.
     """
     pixels, panels = _background()
     fig = Figure(figsize=_SIZE, dpi=DPI)
@@ -162,20 +146,7 @@ def _pair_alt(pair: Sequence[str]) -> str:
 
 
 def pair_controls(keys: Sequence[str] | None = None) -> dict[str, Control]:
-    """Return the two dropdowns: the first and the second activation.
-
-    Parameters
-    ----------
-    keys : sequence of str, optional
-        Keys of :data:`actgrad.comparison.CANDIDATES` to offer, all ten by
-        default. The second dropdown lists them starting from the second key,
-        so that the widget opens on two different functions.
-
-    Returns
-    -------
-    dict of str to Control
-        ``first`` and ``second``, each with one option per activation.
-    """
+    """Return the two dropdowns, the second listing ``keys`` from the second on (two functions at first)."""
     candidates = CANDIDATES if keys is None else tuple(by_key(k) for k in keys)
     options = [(c.label, c.key) for c in candidates]
     return {
@@ -185,18 +156,5 @@ def pair_controls(keys: Sequence[str] | None = None) -> dict[str, Control]:
 
 
 def activation_pair_explorer(keys: Sequence[str] | None = None) -> PrecomputedFigure:
-    """Return the kernel-free widget that overlays two activations and their derivatives.
-
-    Parameters
-    ----------
-    keys : sequence of str, optional
-        The activations to offer (keys of :data:`actgrad.comparison.CANDIDATES`),
-        all ten by default: 100 precomputed pictures.
-
-    Returns
-    -------
-    PrecomputedFigure
-        Two dropdowns above the picture of the chosen pair; it opens on the
-        first two activations (sigmoid and tanh by default).
-    """
+    """Return the kernel-free widget that overlays two activations and their derivatives."""
     return precomputed_figure(render_pair, pair_controls(keys), dpi=DPI, bbox_inches=None)

@@ -1,4 +1,7 @@
-"""Tests of the dead-ReLU experiments of the chapter *ReLU* (actgrad.experiments.dead_relu)."""
+"""Tests of the dead-ReLU experiments of the chapter *ReLU* (actgrad.experiments.relu).
+
+``dead_units`` and ``run`` are the chapter's own code, repeated here.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +10,56 @@ import math
 import numpy as np
 import pytest
 
-from actgrad.experiments import dead_relu as D
-from actgrad.experiments.dead_relu import (
-    ReluMLP,
-    RunResult,
-    born_dead_fraction,
-    dead_fraction,
-    dead_units,
-    disc_data,
-    init_relu_mlp,
-    logits,
-    run,
-    summarize,
-    sweep,
-    train_sgd,
-)
+from actgrad.datasets import disc_data
+from actgrad.experiments import relu as D
+from actgrad.experiments.relu import RunResult, born_dead_fraction, init_relu_mlp, summarize
+from actgrad.network import MLP, accuracy, train
 
 pytestmark = pytest.mark.unit
 
 
-def constructed_net() -> ReluMLP:
+def dead_units(net: MLP, X) -> list[np.ndarray]:
+    return [np.all(h == 0.0, axis=0) for h in net.forward(X).hidden]
+
+
+def dead_fraction(net: MLP, X) -> float:
+    return float(np.concatenate(dead_units(net, X)).mean())
+
+
+def logits(net: MLP, X) -> np.ndarray:
+    return net.forward(X).logits
+
+
+def train_sgd(net: MLP, X, y, *, lr: float, epochs: int, batch_size: int, rng) -> bool:
+    """Train as the chapter does; return whether training diverged."""
+    steps = epochs * -(-len(X) // batch_size)
+    return train(net, X, y, lr=lr, steps=steps, batch_size=batch_size, rng=rng) is not None
+
+
+def run(init, lr, seed, X, y, *, sizes=(2, 32, 32, 1), epochs=40, batch_size=32) -> RunResult:
+    rng = np.random.default_rng(seed)
+    net = init_relu_mlp(sizes, init, rng)
+    at_init = dead_units(net, X)
+    diverged = train_sgd(net, X, y, lr=lr, epochs=epochs, batch_size=batch_size, rng=rng)
+    after = [] if diverged else dead_units(net, X)
+    nan = float("nan")
+    return RunResult(
+        init, lr, seed,
+        dead_at_init=float(np.concatenate(at_init).mean()),
+        dead_after=nan if diverged else float(np.concatenate(after).mean()),
+        dead_per_layer_at_init=tuple(float(d.mean()) for d in at_init),
+        dead_per_layer=tuple(float(d.mean()) for d in after),
+        accuracy=nan if diverged else accuracy(net, X, y),
+        final_loss=nan if diverged else net.loss(X, y),
+        diverged=diverged,
+    )
+
+
+def sweep(inits, lrs, seeds, X, y, **kwargs) -> list[RunResult]:
+    return [run(init, lr, seed, X, y, **kwargs) for init in inits for lr in lrs for seed in seeds]
+
+
+def constructed_net() -> MLP:
     """A 1 -> 4 -> 3 -> 1 network whose dead units on X_KNOWN are known by hand.
 
     Layer 1, inputs x = -1 and x = 2:
@@ -52,7 +85,7 @@ def constructed_net() -> ReluMLP:
         ]
     )
     b2 = np.array([0.0, -5.0, 0.0])
-    return ReluMLP([W1, W2, np.ones((3, 1))], [b1, b2, np.zeros(1)])
+    return MLP([W1, W2, np.ones((3, 1))], [b1, b2, np.zeros(1)], "relu")
 
 
 X_KNOWN = np.array([[-1.0], [2.0]])
@@ -71,8 +104,8 @@ def test_dead_units_get_no_gradient_and_stay_dead() -> None:
     net = constructed_net()
     before = net.copy()
     y = np.array([1.0, 0.0])
-    log = train_sgd(net, X_KNOWN, y, lr=0.5, epochs=3, batch_size=2, rng=np.random.default_rng(0))
-    assert not log.diverged
+    diverged = train_sgd(net, X_KNOWN, y, lr=0.5, epochs=3, batch_size=2, rng=np.random.default_rng(0))
+    assert not diverged
     # incoming weights and biases of the dead first-layer units never move, even
     # for unit 3, which sits exactly on the kink and feeds a live unit ...
     np.testing.assert_array_equal(net.weights[0][:, 2:], before.weights[0][:, 2:])
@@ -91,7 +124,7 @@ def test_backward_pass_matches_central_differences() -> None:
     # one full-batch step: the update is exactly -lr * gradient
     train_sgd(stepped, X, y, lr=lr, epochs=1, batch_size=len(X), rng=np.random.default_rng(0))
 
-    def loss(n: ReluMLP) -> float:
+    def loss(n: MLP) -> float:
         z = logits(n, X)
         return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
