@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help env vendor system book pdf serve lab exercises student-pack grade test lint bench bench-grading lock clean distclean
+.PHONY: help env test-env vendor system book pdf serve lab exercises student-pack grade test test-fast lint bench bench-grading lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -15,6 +15,10 @@ help:  ## list the targets
 env: $(VENV)/.installed  ## create or update the pinned environment in .venv
 $(VENV)/.installed: requirements.lock requirements-exercises.lock pyproject.toml tools/make_env.sh
 	@tools/make_env.sh
+
+test-env: $(VENV)/.installed-test  ## add what the tests need (requirements-test.lock) to .venv
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	@tools/make_env.sh test
 
 vendor: _vendor/versions.json  ## copy MathJax, require.js and the widget manager from npm
 _vendor/versions.json: package-lock.json tools/vendor_assets.py | env
@@ -49,20 +53,28 @@ grade: env  ## grade every submission of ASSIGNMENT=name on every core, then fee
 	@tools/install_debian_packages.sh sandbox
 	@$(PYTHON) tools/grade_class.py $(ASSIGNMENT) $(GRADE_ARGS)
 
-test: env vendor system  ## run every test (the command CI runs)
-	@$(PYTHON) -m pytest $(PYTEST_ARGS)
+# Tiers (markers in every test file, checked by tests/conftest.py): unit tests need
+# neither the book, nor nbgrader, nor a browser, nor root; slow ones build the book
+# or run nbgrader; browser ones drive Debian's chromium. Files go to workers whole
+# (--dist loadfile), so a module's fixtures run once; the book and the released
+# nbgrader course are built once per run and shared by every worker.
+test: test-env vendor system  ## run every test in parallel (the command CI runs)
+	@$(PYTHON) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-lint:  env ## ruff over the code
+test-fast: test-env vendor  ## run the unit tests only, in parallel: no book, nbgrader, browser or root
+	@$(PYTHON) -m pytest -n auto --dist loadfile -m unit $(PYTEST_ARGS)
+
+lint: test-env  ## ruff over the code
 	@$(BIN)/ruff check .
 
-bench: env vendor  ## print build-time figures
+bench: test-env vendor  ## print build-time figures
 	@$(PYTHON) tools/benchmark.py
 
-bench-grading: env  ## time serial nbgrader against sandboxed tools/grade_class.py on 200 submissions
+bench-grading: test-env  ## time serial nbgrader against sandboxed tools/grade_class.py on 200 submissions
 	@tools/install_debian_packages.sh sandbox
-	@$(PYTHON) tools/benchmark_grading.py $(BENCH_ARGS)
+	@PYTHONPATH=tools $(PYTHON) tests/benchmark_grading.py $(BENCH_ARGS)
 
-lock:  ## re-resolve requirements.in into requirements.lock
+lock:  ## re-resolve the requirements*.in files into their locks, with hashes (UPGRADE=1 for newer versions)
 	@tools/lock.sh
 
 clean:  ## delete the built book and the execution cache

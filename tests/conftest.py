@@ -1,19 +1,27 @@
-"""Fixtures shared by the test suite.
+"""Fixtures shared by the test suite, and its tiers.
 
 Every test works in its own temporary folders: the book is built into a
-session temp folder, nbgrader runs in temp copies of the course, and a check at
-the end of the session fails the run if anything appeared in the working tree.
+temp folder once per run, shared by every pytest-xdist worker; nbgrader runs
+in temp copies of the course; and a check at the end of the session fails the
+run if anything appeared in the working tree.
+
+Every test carries exactly one tier marker (``unit``, ``slow`` or ``browser``,
+see ``[tool.pytest.ini_options]``); a unit test may not use the built book or
+the browser. Doctests of ``actgrad`` are unit tests.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +49,76 @@ def course_env(**extra: str) -> dict[str, str]:
     return env
 
 
+TIERS = ("unit", "slow", "browser")
+# fixtures that only slow or browser tests may use
+HEAVY_FIXTURES = {"built_book", "served_book", "site_url", "chromium", "released_course"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give doctests the unit tier; refuse a test without exactly one tier, or a unit test on the book."""
+    wrong = []
+    for item in items:
+        if isinstance(item, pytest.DoctestItem):
+            item.add_marker(pytest.mark.unit)
+        tiers = [tier for tier in TIERS if item.get_closest_marker(tier)]
+        if len(tiers) != 1:
+            wrong.append(f"{item.nodeid}: tiers {tiers}, needs exactly one of {', '.join(TIERS)}")
+        elif tiers == ["unit"] and HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            used = sorted(HEAVY_FIXTURES & set(item.fixturenames))
+            wrong.append(f"{item.nodeid}: a unit test uses {', '.join(used)}; mark it slow or browser")
+    if wrong:
+        raise pytest.UsageError("tests without a proper tier:\n  " + "\n  ".join(wrong))
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that `make` fills once per run, shared by every pytest-xdist worker.
+
+    The first worker to ask makes it while holding a file lock; the others wait
+    for it and reuse it. If `make` fails, every worker fails with its message
+    instead of trying again.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above every worker's own
+    folder, done, failed = base / name, base / f"{name}.done", base / f"{name}.failed"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(failed.read_text())
+        if not done.exists():
+            with contextlib.suppress(FileNotFoundError):
+                shutil.rmtree(folder)
+            folder.mkdir()
+            try:
+                make(folder)
+            except BaseException as error:
+                failed.write_text(f"{name} could not be made (by another worker, maybe): {error}")
+                raise
+            done.touch()
+    return folder
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start building the book at once, in the background, if a selected test needs it.
+
+    The build is the run's longest step, and a test that needs it may come
+    late in a worker's share: one worker (the first, or pytest alone) starts
+    it as soon as the tests are collected, and `built_book` waits for it.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0" or session.config.option.collectonly:
+        return
+    if not any("built_book" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+
+    def build() -> None:
+        with contextlib.suppress(BaseException):  # a failure is recorded for built_book to report
+            shared_folder(factory, "book", build_book)
+
+    session.config._book_builder = threading.Thread(target=build, daemon=True)  # type: ignore[attr-defined]
+    session.config._book_builder.start()  # type: ignore[attr-defined]
+
+
 def _working_tree_state() -> set[str]:
     out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
                          cwd=ROOT, capture_output=True, text=True, check=False).stdout
@@ -52,6 +130,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    builder = getattr(session.config, "_book_builder", None)
+    if builder is not None:
+        builder.join()  # another worker may be waiting for the book
     before = getattr(session.config, "_tree_before", None)
     if before is None:
         return
@@ -63,16 +144,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The book built by tools/build_book.py into a session temp folder; its html/ folder."""
-    output = tmp_path_factory.mktemp("book")
+def build_book(output: Path) -> None:
+    """Build the book with tools/build_book.py into `output`; fail with its messages if it does not build."""
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"),
                              "--output", str(output)], cwd=ROOT, env=course_env(),
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         pytest.fail(f"the book did not build:\n{result.stderr}\n{result.stdout[-3000:]}")
-    return output / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The book built by tools/build_book.py once per run (for every worker); its html/ folder."""
+    return shared_folder(tmp_path_factory, "book", build_book) / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def released_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The course with every assignment released by nbgrader, made once per run for every worker.
+
+    Holds one course folder per assignment; ``nbgrader_course.make_course``
+    copies from it.
+    """
+    import nbgrader_course
+
+    return shared_folder(tmp_path_factory, "released", nbgrader_course.release_every_assignment)
 
 
 class ServedSite:

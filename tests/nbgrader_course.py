@@ -15,6 +15,10 @@ Typical use in a grading test (one slow fixture per module, shared by all tests)
 then runs one autograde for all of them; the lower-level steps (`make_course`,
 `submit`, `autograde`, `scores`) are there for other chains.
 
+Every assignment is released once per run (`release_every_assignment`, shared by
+every pytest-xdist worker through conftest's `shared_folder`); `make_course`
+copies one released assignment into a fresh course folder.
+
 Nothing is written into the repository: the course copy lives in pytest's temp folder.
 """
 
@@ -26,11 +30,14 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 from nbgrader.api import Gradebook
+
+from conftest import shared_folder
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "activation-gradients"
@@ -108,18 +115,39 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
+def course_with(folder: Path, assignment: str) -> None:
+    """Make `folder` a course copy with only `assignment` released (real generate_assignment)."""
+    shutil.copy(REPO / "nbgrader_config.py", folder / "nbgrader_config.py")
+    (folder / "tools").symlink_to(REPO / "tools")  # the grading sandbox and judge the config names
+    shutil.copytree(REPO / "solutions" / assignment, folder / "solutions" / assignment,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    nbgrader(folder, "generate_assignment", assignment)
+
+
+def release_every_assignment(folder: Path) -> None:
+    """One course folder per assignment of solutions/ in `folder`, each with that assignment released."""
+    assignments = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+    for assignment in assignments:
+        (folder / assignment).mkdir()
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        list(pool.map(lambda a: course_with(folder / a, a), assignments))
+
+
 def make_course(tmp_path_factory, assignments: list[str], timeout: int = TIMEOUT) -> Path:
     """A temp copy of the course with `assignments` released (real generate_assignment).
 
-    The copy's nbgrader_config.py sets ``c.Execute.timeout = timeout``.
+    The first assignment is copied from the run's released course; the copy's
+    nbgrader_config.py sets ``c.Execute.timeout = timeout``.
     """
+    released = shared_folder(tmp_path_factory, "released", release_every_assignment)
     course = tmp_path_factory.mktemp("course")
-    config = (REPO / "nbgrader_config.py").read_text()
+    first, *others = assignments
+    shutil.copytree(released / first, course, symlinks=True, dirs_exist_ok=True)
+    config = (course / "nbgrader_config.py").read_text()
     config, found = re.subn(r"(?m)^c\.Execute\.timeout = 60$", f"c.Execute.timeout = {timeout}", config)
     assert found == 1, "nbgrader_config.py should set c.Execute.timeout = 60"
     (course / "nbgrader_config.py").write_text(config)
-    (course / "tools").symlink_to(REPO / "tools")  # the grading sandbox and judge the config names
-    for assignment in assignments:
+    for assignment in others:
         shutil.copytree(REPO / "solutions" / assignment, course / "solutions" / assignment,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         nbgrader(course, "generate_assignment", assignment)

@@ -82,7 +82,7 @@ MAX_ENDLESS = 2  # each of them waits out the cell time limit at least once
 
 # The grading test that holds each assignment's WRONG and ALTERNATIVES tables.
 MODULES = {
-    "01_sigmoid_tanh": "test_grading_chain",
+    "01_sigmoid_tanh": "test_grading_01_sigmoid_tanh",
     "02_relu_family": "test_grading_02_relu_family",
     "03_softmax": "test_grading_03_softmax",
     "04_smooth_activations": "test_grading_04_smooth_activations",
@@ -90,7 +90,7 @@ MODULES = {
     "06_backward_pass": "test_grading_06_backward_pass",
 }
 
-# Assignment 1 has only a few wrong sources in tests/test_grading_chain.py; these complete
+# Assignment 1 has only a few wrong sources in tests/test_grading_01_sigmoid_tanh.py; these complete
 # them (name -> (cells replaced, test cells that then score 0), as in the other tables).
 WRONG_01 = {
     # exp(x) overflows for x > 709

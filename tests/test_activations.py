@@ -47,6 +47,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 import actgrad.activations as A
 from actgrad.gradcheck import check_gradient
 
+pytestmark = pytest.mark.unit
+
 MP_DPS = 50
 mp.mp.dps = MP_DPS
 

@@ -39,6 +39,8 @@ from test_chapters import chapter_path, toc_chapters
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.unit
+
 #: A plain sentence has at least this many words outside inline math ...
 PLAIN_WORDS = 8
 #: ... and at most one inline formula per this many of them.

@@ -46,6 +46,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.unit
+
 #: Activation chapter (file stem in chapters/) -> its exercise folder in exercises/.
 ACTIVATION_CHAPTERS = {
     "sigmoid": "01_sigmoid_tanh",

@@ -11,6 +11,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from actgrad.clipping import clip_by_global_norm, global_norm
 
+pytestmark = pytest.mark.unit
+
 
 def _grads(seed: int = 0, scale: float = 1.0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)

@@ -53,6 +53,8 @@ from actgrad.widgets.choosing_an_activation import (
     render_pair,
 )
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 
@@ -197,7 +199,23 @@ def test_timing_is_relative_to_relu():
     timed = compare([by_key("relu"), by_key("sigmoid")], timing_size=20_000, repeat=2)
     assert timed[0].relative_cost == 1.0
     assert timed[1].seconds > 0 and timed[1].relative_cost > 0
-    assert time_forward(sigmoid, np.zeros(1000), repeat=1) >= 0
+
+
+def test_time_forward_gives_the_shortest_of_the_timed_calls(monkeypatch):
+    """A clock that only the function moves: warm-up 5 s (not timed), then calls of 3, 1 and 2 s."""
+    import time
+
+    clock, durations, seen = [0.0], iter([5.0, 3.0, 1.0, 2.0]), []
+
+    def f(x):
+        seen.append(x)
+        clock[0] += next(durations)
+        return x
+
+    monkeypatch.setattr(time, "process_time", lambda: clock[0])
+    x = np.zeros(3)
+    assert time_forward(f, x, repeat=3) == 1.0
+    assert len(seen) == 4 and all(arg is x for arg in seen)
 
 
 def test_untimed_rows_say_so(rows):

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 from ipywidgets.widgets.widget_link import Link
 
 from actgrad.datasets import make_task
@@ -13,6 +14,8 @@ from actgrad.experiments import depth_experiment
 from actgrad.network import make_mlp
 from actgrad.widgets import depth_experiment as wd
 from actgrad.widgets.precomputed import AltImage, figure_to_png, set_alt
+
+pytestmark = pytest.mark.unit
 
 matplotlib.use("Agg")
 

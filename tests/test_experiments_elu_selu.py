@@ -11,6 +11,8 @@ from actgrad.activations import SELU_ALPHA, SELU_LAMBDA, elu, relu, selu, selu_c
 from actgrad.experiments import elu_selu as sx
 from actgrad.gradcheck import numerical_derivative
 
+pytestmark = pytest.mark.unit
+
 # ---------------------------------------------------------------- SELU constants
 
 

@@ -47,6 +47,8 @@ def gradient_profile(net: MLP, X, y) -> np.ndarray:
     named = net.by_name(grads)
     return np.array([np.linalg.norm(named[f"W{layer}"]) for layer in range(1, net.depth + 1)])
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def task():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from actgrad.activations import relu, relu_grad
 from actgrad.experiments.initialisation import signal_propagation
+
+pytestmark = pytest.mark.unit
 
 
 def test_he_gain_keeps_relu_signals_while_gain_one_halves_them_per_layer() -> None:

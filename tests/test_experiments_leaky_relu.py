@@ -11,6 +11,8 @@ from actgrad.datasets import regression_data
 from actgrad.experiments import leaky_relu as px
 from actgrad.network import check_gradients, train
 
+pytestmark = pytest.mark.unit
+
 SEEDS = range(6)  # the seeds the PReLU chapter uses
 SHORT = px.Setting(lr=0.2, clip=1.0, steps=150)
 

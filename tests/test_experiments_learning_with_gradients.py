@@ -19,6 +19,8 @@ from actgrad.experiments.learning_with_gradients import (
 )
 from actgrad.network import MLP, check_gradients, dense_backward, dense_forward, gradient_check
 
+pytestmark = pytest.mark.unit
+
 ACTIVATIONS = {
     "tanh": (tanh, tanh_grad),
     "sigmoid": (sigmoid, sigmoid_grad),

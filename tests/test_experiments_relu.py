@@ -15,6 +15,8 @@ from actgrad.experiments import relu as D
 from actgrad.experiments.relu import RunResult, born_dead_fraction, init_relu_mlp, summarize
 from actgrad.network import MLP, accuracy, train
 
+pytestmark = pytest.mark.unit
+
 
 def dead_units(net: MLP, X) -> list[np.ndarray]:
     return [np.all(h == 0.0, axis=0) for h in net.forward(X).hidden]

@@ -10,6 +10,8 @@ import pytest
 from actgrad.activations import gelu, gelu_grad, maxout, maxout_grad, mish, mish_grad, relu
 from actgrad.experiments.smooth_activations import Gap, affine_pieces, bisect_root, largest_gap
 
+pytestmark = pytest.mark.unit
+
 
 def test_bisect_root_finds_known_roots():
     assert bisect_root(math.cos, 0.0, 3.0) == pytest.approx(math.pi / 2, abs=1e-12)

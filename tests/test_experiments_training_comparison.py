@@ -9,6 +9,8 @@ from actgrad.datasets import two_spirals
 from actgrad.experiments import training_comparison as tx
 from actgrad.network import make_mlp
 
+pytestmark = pytest.mark.unit
+
 
 def test_two_spirals_is_balanced_reproducible_and_not_linearly_separable() -> None:
     X, y = two_spirals(300, seed=0)

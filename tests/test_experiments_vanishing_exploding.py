@@ -8,6 +8,8 @@ import pytest
 from actgrad.experiments.vanishing_exploding import jacobian_chain, recurrence_norms, scale_to_spectral_radius
 from actgrad.network import make_mlp
 
+pytestmark = pytest.mark.unit
+
 
 def test_jacobian_chain_never_exceeds_its_bound() -> None:
     x = np.random.default_rng(0).normal(size=16)

@@ -20,6 +20,8 @@ from actgrad.experiments.why_nonlinearity import (
 from actgrad.gradcheck import relative_error
 from actgrad.network import MLP
 
+pytestmark = pytest.mark.unit
+
 # ------------------------------------------------------------------ collapse
 
 

@@ -16,6 +16,8 @@ from myst_nb.core.render import MimeData, load_mime_renders  # noqa: E402
 
 from actgrad.figures import AltTextRenderer, figure_output  # noqa: E402
 
+pytestmark = pytest.mark.unit
+
 ALT = "A line rising from 0 to 1 over x from 0 to 1."
 
 

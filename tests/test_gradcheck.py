@@ -10,6 +10,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from actgrad.gradcheck import check_gradient, numerical_derivative, relative_error
 
+pytestmark = pytest.mark.unit
+
 X = np.linspace(-3.0, 3.0, 61)
 
 

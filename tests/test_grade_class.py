@@ -29,10 +29,8 @@ from types import SimpleNamespace
 import pytest
 
 import nbgrader_course as nc
+from grading.gradebook_rows import class_rows
 from synthetic_class import KINDS, make_class
-
-sys.path.insert(0, str(nc.REPO / "tools"))
-from grading.gradebook_rows import class_rows  # noqa: E402 -- tools/ is put on the path just above
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT, NOTEBOOK = "02_relu_family", "relu_family"

@@ -25,7 +25,7 @@ ANSWER = ("Both sums are 0: shifting or scaling a column does not change x_hat, 
           "along those directions. Treating mean and variance as constants gives nonzero sums: the step "
           "would shift and rescale columns, which the next normalisation undoes.")
 
-slow = pytest.mark.slow
+slow, unit = pytest.mark.slow, pytest.mark.unit
 
 # student -> (solution cells replaced, test cells that must then score 0). The
 # other cells keep the reference solution and must keep their points.
@@ -624,6 +624,7 @@ def agree(got, want, rtol=1e-10, atol=1e-14):
     assert float(np.max(np.abs(got - want))) <= rtol * float(np.max(np.abs(want))) + atol, (got, want)
 
 
+@unit
 @pytest.mark.parametrize("n, n_in, n_out", [(1, 1, 1), (4, 3, 2), (5, 5, 5), (7, 2, 9), (16, 8, 3)])
 def test_dense_backward_agrees_with_torch(reference, n, n_in, n_out):
     rng = np.random.default_rng(n * 100 + n_in * 10 + n_out)
@@ -636,6 +637,7 @@ def test_dense_backward_agrees_with_torch(reference, n, n_in, n_out):
         agree(got, want.numpy())
 
 
+@unit
 @pytest.mark.parametrize("n, d, eps, offset", [(2, 1, 1e-5, 0.0), (4, 3, 1e-5, 3.0), (8, 5, 1e-3, 0.0),
                                                (16, 2, 0.5, -2.0), (32, 7, 1e-5, 10.0)])
 def test_batchnorm_agrees_with_torch(reference, n, d, eps, offset):
@@ -651,6 +653,7 @@ def test_batchnorm_agrees_with_torch(reference, n, d, eps, offset):
         agree(got, want.numpy())
 
 
+@unit
 def test_numerical_gradient_and_relative_error_of_the_reference(reference):
     numerical_gradient, relative_error = reference["numerical_gradient"], reference["relative_error"]
     x = np.array([[0.3, -1.2], [2.0, 0.5]])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from nbgrader.api import Gradebook
 from conftest import ROOT, course_env
 from nbgrader_course import COURSE_ID, solution_code
 
-sys.path.insert(0, str(ROOT / "tools"))  # the course's grading modules, as nbgrader_config.py does
 pytestmark = pytest.mark.slow
 ASSIGNMENT, NOTEBOOK = "01_sigmoid_tanh", "sigmoid_tanh"
 STEP = re.compile(r"```\{code-block\} bash\n:class: instructor-step\n(.*?)```", re.DOTALL)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 
-import nbgrader_course as nc
+from grading import judge_wire as wire
+from grading.sandbox import not_plain
 
-sys.path.insert(0, str(nc.REPO / "tools"))
-from grading import judge_wire as wire  # noqa: E402 -- tools/ is put on the path just above
-from grading.sandbox import not_plain  # noqa: E402
+pytestmark = pytest.mark.unit
 
 
 def refuse(obj: object) -> None:

@@ -54,6 +54,7 @@ MARKDOWN_JS = """path => {
 }"""
 
 
+@pytest.mark.unit
 def test_no_chapter_uses_glue_roles() -> None:
     found = [f"{path.relative_to(ROOT)}:{source[:match.start()].count(chr(10)) + 1}: {match[0]}"
              for path in sorted((ROOT / "chapters").glob("*.md")) + [ROOT / "intro.md"]

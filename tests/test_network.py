@@ -17,6 +17,8 @@ from actgrad.network import (
     train,
 )
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "elu", "gelu", "selu"])
 def test_backward_pass_matches_finite_differences(activation: str) -> None:

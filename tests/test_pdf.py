@@ -210,6 +210,7 @@ def test_cross_references_resolve_and_no_glyph_is_missing(built_pdf: Path, pages
     assert not unresolved, f"unresolved references ('??') on pages {unresolved}"
 
 
+@pytest.mark.unit
 def test_a_widget_carries_the_picture_it_opens_on() -> None:
     """Its display adds the shown state's PNG to the widget view, for the PDF and viewers without widgets."""
     from actgrad.widgets.precomputed import Control, precomputed_figure, set_alt
@@ -224,7 +225,8 @@ def test_a_widget_carries_the_picture_it_opens_on() -> None:
         return fig
 
     widget = precomputed_figure(render, {"a": Control.numbers("slope", [1, 2, 3]),
-                                         "b": Control("label", [("one", "one"), ("two", "two")])})
+                                         "b": Control("label", [("one", "one"), ("two", "two")])},
+                                alt=lambda a, b: f"A line of slope {a}, labelled {b}.")
     bundle = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]) == widget.images[(0, 0)].png

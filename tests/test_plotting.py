@@ -10,6 +10,8 @@ from matplotlib.figure import Figure
 
 from actgrad.plotting import plot_function_and_derivative
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 

@@ -11,8 +11,11 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
+
+pytestmark = pytest.mark.slow
 
 # (tag, attribute) pairs whose URL the browser fetches when the page loads.
 FETCHED = [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),

@@ -36,6 +36,8 @@ from actgrad.widgets.explorer import (
 )
 from actgrad.widgets.precomputed import AltImage, Control, figure_alt, figure_to_png, select_option
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 

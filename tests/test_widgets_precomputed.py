@@ -22,6 +22,8 @@ from actgrad.widgets import (
     set_alt,
 )
 
+pytestmark = pytest.mark.unit
+
 matplotlib.use("Agg")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

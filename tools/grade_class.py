@@ -21,7 +21,7 @@ time (nbgrader issue #174), so the workers never write to it:
    writes the CSV.
 
 The grades are those of a serial ``nbgrader autograde`` run (a test and
-``tools/benchmark_grading.py`` compare the two gradebooks row by row). Which
+``tests/benchmark_grading.py`` compare the two gradebooks row by row). Which
 students are graded follows nbgrader too: those not graded yet and those who
 submitted again since (``--force``: everyone). So a second run grades nothing
 and changes nothing.

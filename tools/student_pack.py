@@ -60,9 +60,8 @@ def title(notebook: Path) -> str:
 
 
 def pins(path: Path) -> list[str]:
-    """The ``name==version`` lines of a lock file."""
-    lines = [line.strip() for line in path.read_text().splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
+    """The ``name==version`` of every package of a lock file, without its hashes."""
+    return re.findall(r"^[A-Za-z0-9._-]+==[^\s\\]+", path.read_text(), re.MULTILINE)
 
 
 def requirements() -> str:

@@ -1,29 +1,45 @@
-"""One student's rows in an nbgrader gradebook, as plain data: read, written, compared."""
+"""One student's rows in an nbgrader gradebook, as plain data: read, written, compared.
+
+The fields are read off nbgrader's own SQLAlchemy tables, so a column that a
+later nbgrader adds is carried through the merge too: every stored column but
+the keys that tie the rows together (which the receiving gradebook sets).
+"""
 
 from __future__ import annotations
 
 import warnings
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Comment, Grade, Gradebook, Student, SubmittedAssignment, SubmittedNotebook
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 
-GRADE_FIELDS = ("auto_score", "manual_score", "extra_credit", "needs_manual_grade")
-COMMENT_FIELDS = ("auto_comment", "manual_comment")
-STUDENT_FIELDS = ("first_name", "last_name", "email", "lms_user_id")
+
+def data_columns(model: type) -> tuple[str, ...]:
+    """The stored columns of an nbgrader model that are neither its primary nor a foreign key."""
+    return tuple(c.name for c in model.__table__.columns if not c.primary_key and not c.foreign_keys)
+
+
+STUDENT_FIELDS = data_columns(Student)
+SUBMISSION_FIELDS = data_columns(SubmittedAssignment)
+NOTEBOOK_FIELDS = data_columns(SubmittedNotebook)
+GRADE_FIELDS = data_columns(Grade)
+COMMENT_FIELDS = data_columns(Comment)
+
+
+def fields(row: object, names: tuple[str, ...]) -> dict:
+    return {k: getattr(row, k) for k in names}
 
 
 def student_rows(gb: Gradebook, assignment: str, student: str) -> dict:
     """Everything autograde records about one student's submission, as plain data."""
     sub = gb.find_submission(assignment, student)
-    person = gb.find_student(student)
     return {
-        "student": {k: getattr(person, k) for k in STUDENT_FIELDS},
-        "timestamp": sub.timestamp, "extension": sub.extension,
+        "student": fields(gb.find_student(student), STUDENT_FIELDS),
+        "submission": fields(sub, SUBMISSION_FIELDS),
         "notebooks": {nb.name: {
-            "flagged": nb.flagged, "late_submission_penalty": nb.late_submission_penalty,
-            "grades": {g.name: {k: getattr(g, k) for k in GRADE_FIELDS} for g in nb.grades},
-            "comments": {c.name: {k: getattr(c, k) for k in COMMENT_FIELDS} for c in nb.comments},
+            **fields(nb, NOTEBOOK_FIELDS),
+            "grades": {g.name: fields(g, GRADE_FIELDS) for g in nb.grades},
+            "comments": {c.name: fields(c, COMMENT_FIELDS) for c in nb.comments},
         } for nb in sub.notebooks},
     }
 
@@ -45,14 +61,15 @@ def create_submission(gb: Gradebook, assignment: str, student: str, **fields):
 def write_rows(gb: Gradebook, assignment: str, student: str, rows: dict) -> None:
     """Make the course gradebook hold exactly `rows` (from `student_rows`) for `student`."""
     gb.update_or_create_student(student, **rows["student"])
-    create_submission(gb, assignment, student, timestamp=rows["timestamp"], extension=rows["extension"])
+    create_submission(gb, assignment, student, **rows["submission"])
     for name, notebook in rows["notebooks"].items():
         nb = gb.find_submission_notebook(name, assignment, student)
-        nb.flagged, nb.late_submission_penalty = notebook["flagged"], notebook["late_submission_penalty"]
-        for kind, items, fields in (("grades", nb.grades, GRADE_FIELDS),
-                                    ("comments", nb.comments, COMMENT_FIELDS)):
+        for key in NOTEBOOK_FIELDS:
+            setattr(nb, key, notebook[key])
+        for kind, items, names in (("grades", nb.grades, GRADE_FIELDS),
+                                   ("comments", nb.comments, COMMENT_FIELDS)):
             for item in items:
-                for key in fields:
+                for key in names:
                     setattr(item, key, notebook[kind][item.name][key])
     gb.db.commit()
 

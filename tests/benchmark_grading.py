@@ -1,7 +1,10 @@
 """Time plain serial nbgrader against tools/grade_class.py, sandboxed and judged; print the figures.
 
-    python tools/benchmark_grading.py                 # 200 submissions of 02_relu_family
-    python tools/benchmark_grading.py --students 40   # a quick look
+    make bench-grading                                # 200 submissions of 02_relu_family
+    make bench-grading BENCH_ARGS="--students 40"     # a quick look
+
+It lives beside the tests because it grades their synthetic class; `make
+bench-grading` runs it with tools/ on PYTHONPATH, as pytest's ``pythonpath`` does.
 
 Both runs grade the same class (tests/synthetic_class.py: correct, partly
 correct, wrong and broken submissions, each with its expected score) in two
@@ -33,22 +36,24 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "tests"), str(REPO / "tools")]
+import nbgrader_course as nc
+from grading import sandbox
+from grading.gradebook_rows import class_rows
+from synthetic_class import make_class
 
-import nbgrader_course as nc  # noqa: E402 -- found through the path set just above
-from grading import sandbox  # noqa: E402
-from grading.gradebook_rows import class_rows  # noqa: E402
-from synthetic_class import make_class  # noqa: E402
+REPO = nc.REPO
 
 PLAIN = re.compile(r"(?ms)^c\.Autograde\.autograde_preprocessors = \[.*?^\]\n")
 
 
 class Folders:
-    """The one method of pytest's tmp_path_factory that nbgrader_course.make_course uses."""
+    """The two methods of pytest's tmp_path_factory that nbgrader_course.make_course uses."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
+
+    def getbasetemp(self) -> Path:
+        return self.base
 
     def mktemp(self, name: str) -> Path:
         return Path(tempfile.mkdtemp(prefix=name, dir=self.base))

@@ -176,6 +176,7 @@ def written_index(nb: nbformat.NotebookNode) -> int:
 
 # -- the guide's file-name patterns, on their own (fast) ----------------------------------------
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("name", "platform"), [*((n, "canvas") for n in CANVAS),
                                                 *((n, "moodle") for n in MOODLE)])
 def test_guide_patterns_read_the_platforms_names(name: str, platform: str) -> None:
@@ -190,6 +191,7 @@ def test_guide_patterns_read_the_platforms_names(name: str, platform: str) -> No
         assert (found["student_id"], found["file_id"].removesuffix(".ipynb")) == expected
 
 
+@pytest.mark.unit
 def test_guide_patterns_are_the_ones_the_guide_explains() -> None:
     text = GUIDE.read_text()
     for example in ("smithjane_12345_6789012_sigmoid_tanh.ipynb",

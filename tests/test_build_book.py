@@ -84,6 +84,7 @@ def test_an_unchanged_rebuild_executes_nothing(tmp_path: Path) -> None:
     assert "Executed notebook in" in clean.stdout, "--clean must re-execute every chapter"
 
 
+@pytest.mark.unit
 def test_outside_the_environment_the_message_says_how_to_create_it(tmp_path: Path) -> None:
     # -S: no site-packages, as with a Python that is not the course environment.
     result = run_build("--output", str(tmp_path), python=(sys.executable, "-S"))
@@ -94,6 +95,7 @@ def test_outside_the_environment_the_message_says_how_to_create_it(tmp_path: Pat
     assert not (tmp_path / "_build").exists()
 
 
+@pytest.mark.unit
 def test_missing_vendored_files_say_to_run_make_vendor(tmp_path: Path) -> None:
     book = make_book(tmp_path, "pass")
     (book / "_vendor").unlink()
