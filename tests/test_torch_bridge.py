@@ -12,6 +12,8 @@ import torch.nn.functional as F
 import actgrad.activations as A
 from actgrad.torch_bridge import TOLERANCE, compare, float64_grid, mixed_error
 
+pytestmark = pytest.mark.unit
+
 
 def test_mixed_error_is_absolute_below_one_and_relative_above() -> None:
     assert mixed_error([0.5 + 1e-10], [0.5]) == pytest.approx(1e-10, rel=1e-5)
