@@ -44,6 +44,7 @@ _STYLE = """<style>
   height: auto; line-height: 1.4; display: flex; align-items: baseline;
   gap: 0.5em; padding: 0.2em 0; white-space: normal;
 }
+.actgrad-quiz .widget-html-content { line-height: 1.5; }
 .actgrad-quiz .widget-radio-box input { float: none; order: -1; height: auto; margin: 0; }
 .actgrad-quiz-feedback { border-left: 0.3em solid; padding: 0.2em 0.8em; margin: 0.2em 0 0.8em; }
 .actgrad-quiz-feedback.right { border-color: #1a7f37; }
