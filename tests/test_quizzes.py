@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 import ipywidgets as widgets
+import numpy as np
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -288,3 +289,21 @@ def test_a_quiz_gives_its_feedback_in_jupyterlab(tmp_path: Path, chromium) -> No
         finally:
             session.context.close()
         assert lab.shutdown() == 0
+
+
+def test_the_runs_explorer_shows_each_activations_seeds() -> None:
+    from actgrad.experiments.training import Run
+
+    steps = np.arange(0, 301, 50)
+
+    def run(final: float, start: float) -> Run:
+        return Run(loss=np.geomspace(0.7, start, 301), accuracy=np.linspace(0.5, final, 301),
+                   test_steps=steps, test_loss=np.geomspace(0.7, start, len(steps)),
+                   test_accuracy=np.linspace(0.5, final, len(steps)))
+
+    runs = {"tanh": [run(0.6, 0.5), run(0.9, 0.2), run(0.7, 0.4)], "relu": [run(0.95, 0.05)] * 3}
+    w = reviews.training_runs_explorer(runs)
+    assert len(w.images) == 2 and len(w.links) == 1
+    assert "tanh" in w.images[(0,)].alt and "seed 1 90.0%" in w.images[(0,)].alt
+    assert "spread 30.0 percentage points" in w.images[(0,)].alt
+    assert "ReLU" in w.images[(1,)].alt and w.images[(0,)].png != w.images[(1,)].png

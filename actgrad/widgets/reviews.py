@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from actgrad.activations import (
     elu_grad,
@@ -27,6 +29,8 @@ from actgrad.activations import (
     tanh_grad,
 )
 from actgrad.clipping import clip_by_global_norm
+from actgrad.experiments.training import Run
+from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 from actgrad.widgets.quiz import Option, Question, Quiz, quiz
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "foundations_review",
     "gradients_questions",
     "gradients_review",
+    "training_runs_explorer",
 ]
 
 
@@ -329,6 +334,50 @@ def activations_review() -> Quiz:
 
 # --- Gradients in depth: vanishing_exploding ... training_comparison -------------------------------
 
+#: How the activations of the training comparison are named in the quiz and the explorer.
+_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
+           "elu": "ELU", "gelu": "GELU", "selu": "SELU"}
+
+
+def training_runs_explorer(runs: Mapping[str, Sequence[Run]]) -> PrecomputedFigure:
+    """Each seed's training loss and test accuracy, one activation at a time (chosen in a dropdown).
+
+    ``runs`` maps an activation to its runs, one per seed, as
+    :func:`actgrad.experiments.training.compare` returns them. Every state
+    uses the same axes, so switching activations compares them directly.
+    """
+    names = list(runs)
+    lowest = min(float(np.min(run.loss)) for name in names for run in runs[name])
+    highest = max(float(np.max(run.loss)) for name in names for run in runs[name])
+    styles = ("-", "--", ":")
+
+    def render(name: str) -> Figure:
+        fig, (ax_loss, ax_test) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+        finals = []
+        for seed, run in enumerate(runs[name]):
+            style = styles[seed % len(styles)]
+            ax_loss.plot(run.loss, style, color=f"C{seed}", lw=1.6, label=f"seed {seed}")
+            ax_test.plot(run.test_steps, run.test_accuracy, style, color=f"C{seed}", lw=1.6,
+                         label=f"seed {seed}: {run.test_accuracy[-1]:.1%}")
+            finals.append(float(run.test_accuracy[-1]))
+        ax_loss.set(xlabel="Adam step", ylabel="training loss", yscale="log",
+                    ylim=(lowest * 0.8, highest * 1.25), title=f"{_LABELS.get(name, name)}: training loss")
+        ax_test.set(xlabel="Adam step", ylabel="test accuracy", ylim=(0.3, 1.0),
+                    title=f"{_LABELS.get(name, name)}: test accuracy")
+        for ax in (ax_loss, ax_test):
+            ax.grid(True, lw=0.4, alpha=0.5)
+            ax.legend(fontsize=8, loc="lower left" if ax is ax_loss else "lower right")
+        losses = ", ".join(f"seed {i} {run.loss[-1]:.3f}" for i, run in enumerate(runs[name]))
+        accuracies = ", ".join(f"seed {i} {a:.1%}" for i, a in enumerate(finals))
+        return set_alt(fig, (
+            f"Two panels for {_LABELS.get(name, name)}, one line per seed over {len(runs[name][0].loss) - 1}"
+            f" Adam steps: the training loss on a log scale (final: {losses}) and the test accuracy"
+            f" (final: {accuracies}; spread {100 * (max(finals) - min(finals)):.1f} percentage points)."))
+
+    control = Control("activation", [(_LABELS.get(name, name), name) for name in names], kind="dropdown")
+    return precomputed_figure(render, {"name": control})
+
+
 def gradients_questions(test_accuracy: Mapping[str, Sequence[float]]) -> list[Question]:
     """Questions on the part *Gradients in depth*.
 
@@ -421,8 +470,7 @@ def gradients_questions(test_accuracy: Mapping[str, Sequence[float]]) -> list[Qu
         raise ValueError(f"two activations share the widest spread: {spreads}")
     shown = [name for name in test_accuracy if name in ("sigmoid", "tanh", "relu", "selu") or name == widest]
 
-    labels = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
-              "elu": "ELU", "gelu": "GELU", "selu": "SELU"}
+    labels = _LABELS
 
     def described(name: str) -> str:
         v = test_accuracy[name]
