@@ -287,7 +287,7 @@ def activations_questions() -> list[Question]:
                    f"For the logits ({', '.join(_n(v) for v in logits)}) "
                    + (f"the largest change is {_n(change, '.1g')}, rounding only. " if change else
                       "not one probability changes. ")
-                   + "This is why a stable softmax subtracts the largest logit."),
+                   + "This is what lets a stable softmax subtract the largest logit first."),
             Option(f"Each is multiplied by e^{shift:g}", False,
                    "Every exponential is multiplied by e^c, but so is their sum, and the ratio stays the "
                    "same; probabilities must still add up to 1."),
@@ -417,9 +417,9 @@ def gradients_questions(test_accuracy: Mapping[str, Sequence[float]]) -> list[Qu
                    "A slope of 1 passes positive inputs unchanged; it loses nothing. The loss comes from "
                    f"the inputs below zero, set to 0: only {kept:.3f} of the mean square is kept."),
             Option("Averaging the fan-in and the fan-out", False,
-                   "That is Glorot's scale, 2/(n_in + n_out), which keeps forward and backward variances "
-                   f"in balance for units with slope 1 at 0. He's 2 comes from ReLU keeping {kept:.3f} "
-                   "of the mean square."),
+                   "That is Glorot's scale, 2/(n_in + n_out), a compromise between the forward condition "
+                   "1/n_in and the backward one 1/n_out, derived for units with slope 1 at 0. He's 2 "
+                   f"comes from ReLU keeping {kept:.3f} of the mean square."),
         ),
     ))
 
@@ -564,7 +564,7 @@ def choosing_questions() -> list[Question]:
         "A network outputs a positive scale from a raw score. Why is softplus often safer there than exp?",
         (
             Option("Softplus's slope never exceeds 1", True,
-                   f"Softplus grows linearly, with slope σ(z) < 1, so one large score produces an "
+                   f"Softplus grows at most linearly, with slope σ(z) < 1, so one large score produces an "
                    f"ordinary update. At a score of {big:g}, exp and its slope are "
                    f"{_n(np.exp(big), '.1e')}."),
             Option("Softplus is exactly 0 for negative scores", False,
