@@ -59,6 +59,7 @@ def all_question_sets() -> dict[str, list[Question]]:
 
 # --- the questions --------------------------------------------------------------------------
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", ["foundations", "activations", "gradients", "choosing"])
 def test_every_question_has_one_right_answer_and_feedback_for_every_option(name: str) -> None:
     questions = all_question_sets()[name]
@@ -73,11 +74,13 @@ def test_every_question_has_one_right_answer_and_feedback_for_every_option(name:
             assert "nan" not in option.feedback.split() and "inf" not in option.feedback.split()
 
 
+@pytest.mark.unit
 def test_the_right_answers_are_not_always_in_the_same_place() -> None:
     for name, questions in all_question_sets().items():
         assert len({question.answer for question in questions}) >= 2, name
 
 
+@pytest.mark.unit
 def test_the_measured_question_names_the_activation_with_the_widest_spread() -> None:
     question = reviews.gradients_questions(ACCURACY)[-1]
     assert question.options[question.answer].text == "tanh"
@@ -89,6 +92,7 @@ def test_the_measured_question_names_the_activation_with_the_widest_spread() -> 
         reviews.gradients_questions(dict(ACCURACY, selu=[0.6, 0.92, 0.7]))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("options", [
     (Option("a", False, "no"), Option("b", False, "no")),
     (Option("a", True, "yes"), Option("b", True, "yes")),
@@ -107,6 +111,7 @@ def _text(fragment: str) -> str:
     return " ".join(BeautifulSoup(fragment, "html.parser").get_text().split())
 
 
+@pytest.mark.unit
 def test_the_widget_links_each_question_to_its_feedback_in_the_browser() -> None:
     questions = reviews.foundations_questions()
     w = quiz("Review", questions)
@@ -123,6 +128,7 @@ def test_the_widget_links_each_question_to_its_feedback_in_the_browser() -> None
             assert _text(panel.value) == f"{verdict} {option.feedback}"
 
 
+@pytest.mark.unit
 def test_without_a_widget_view_the_quiz_is_a_picture_and_a_text() -> None:
     w = reviews.choosing_review()
     data = w._repr_mimebundle_()
@@ -136,6 +142,7 @@ def test_without_a_widget_view_the_quiz_is_a_picture_and_a_text() -> None:
         assert f"{number}. ({'abcdefgh'[question.answer]})" in text
 
 
+@pytest.mark.unit
 def test_every_part_with_chapters_to_review_ends_with_its_quiz() -> None:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     captions = [part["caption"] for part in toc["parts"]]
@@ -291,8 +298,9 @@ def test_a_quiz_gives_its_feedback_in_jupyterlab(tmp_path: Path, chromium) -> No
         assert lab.shutdown() == 0
 
 
+@pytest.mark.unit
 def test_the_runs_explorer_shows_each_activations_seeds() -> None:
-    from actgrad.experiments.training import Run
+    from actgrad.experiments.training_comparison import Run
 
     steps = np.arange(0, 301, 50)
 

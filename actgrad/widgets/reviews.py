@@ -29,7 +29,7 @@ from actgrad.activations import (
     tanh_grad,
 )
 from actgrad.clipping import clip_by_global_norm
-from actgrad.experiments.training import Run
+from actgrad.experiments.training_comparison import Run
 from actgrad.widgets.precomputed import Control, PrecomputedFigure, precomputed_figure, set_alt
 from actgrad.widgets.quiz import Option, Question, Quiz, quiz
 
@@ -343,7 +343,7 @@ def training_runs_explorer(runs: Mapping[str, Sequence[Run]]) -> PrecomputedFigu
     """Each seed's training loss and test accuracy, one activation at a time (chosen in a dropdown).
 
     ``runs`` maps an activation to its runs, one per seed, as
-    :func:`actgrad.experiments.training.compare` returns them. Every state
+    :func:`actgrad.experiments.training_comparison.compare` returns them. Every state
     uses the same axes, so switching activations compares them directly.
     """
     names = list(runs)
