@@ -4,8 +4,7 @@ Every function returns ``(X, y)`` with samples as rows of ``X``: labels in
 {0.0, 1.0} for the binary tasks (:class:`actgrad.network.MLP` with loss
 ``"bce"``), real targets of shape ``(n, d_out)`` for regression (``"mse"``).
 A data set with several classes returns integer labels, for the loss
-``"softmax"``; scikit-learn's ``load_digits`` belongs here as such a function,
-returning its 8x8 images flattened to 64 features.
+``"softmax"``: :func:`digits_data`, the one real data set, is such a function.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from actgrad._array import FloatArray
 
 __all__ = [
     "circles_data",
+    "digits_data",
     "disc_data",
     "make_regression_data",
     "make_task",
@@ -134,3 +134,32 @@ def make_regression_data(
     X = rng.normal(size=(n, d_in))
     M = rng.normal(size=(d_in, d_out))
     return X, np.sin(X @ M)
+
+
+def digits_data(
+    test_fraction: float = 0.25, seed: int = 0
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """scikit-learn's 1,797 handwritten digits (8x8 pixels, 0 to 16), split into training and test sets.
+
+    Returns ``(X_train, y_train, X_test, y_test)``: pixels scaled to [0, 1] and
+    flattened to 64 features, integer labels 0 to 9 stored as floats. The split
+    is stratified by digit and drawn from `seed`; the data ship inside
+    scikit-learn, so nothing is downloaded.
+
+    >>> X_train, y_train, X_test, y_test = digits_data()
+    >>> X_train.shape, X_test.shape, float(X_train.max()), sorted(set(y_test.tolist())) == list(range(10))
+    ((1347, 64), (450, 64), 1.0, True)
+    """
+    from sklearn.datasets import load_digits
+
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, not {test_fraction!r}")
+    X, y = load_digits(return_X_y=True)
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(y), dtype=bool)
+    for digit in range(10):
+        members = rng.permutation(np.flatnonzero(y == digit))
+        test[members[: round(test_fraction * len(members))]] = True
+    X = X.astype(np.float64) / 16.0
+    y = y.astype(np.float64)
+    return X[~test], y[~test], X[test], y[test]
