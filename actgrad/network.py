@@ -475,8 +475,9 @@ class MLP:
                     g_slope = grad_h * prelu_grad_alpha(v, self.slopes[layer])
                     shared = self.slopes[layer].shape == (1,)  # one slope for the layer, or one per unit
                     grads[f"a{layer + 1}"] = np.array([g_slope.sum()]) if shared else g_slope.sum(axis=0)
-                # a maxout unit's gradient goes to each of its pieces, where the mask lets it through:
-                grad_v = np.repeat(grad_h, self.pieces, axis=1) * self.dphi(layer, v)
+                # a maxout unit's gradient goes to each of its pieces; the mask picks the active one
+                grad_f = np.repeat(grad_h, self.pieces, axis=1) if self.pieces > 1 else grad_h
+                grad_v = grad_f * self.dphi(layer, v)
                 cache = trace.caches[layer]
                 if cache is not None:
                     grad_v, grads[f"gamma{layer + 1}"], grads[f"beta{layer + 1}"] = batchnorm_backward(

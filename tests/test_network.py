@@ -168,3 +168,9 @@ def test_maxout_needs_groups_of_pieces() -> None:
         make_mlp(1, 3, 2, "relu", pieces=2)
     with pytest.raises(ValueError, match="takes 4 inputs, layer 0 gives 2"):
         MLP([np.ones((2, 4)), np.ones((4, 1))], [np.ones(4), np.ones(1)], "maxout", pieces=2)
+
+
+def test_residual_maxout_network_matches_finite_differences() -> None:
+    X, y = make_task(n=8, d_in=3, seed=1)
+    net = make_mlp(3, 4, 3, "maxout", "he", bias_std=0.1, pieces=2, residual=True, seed=4)
+    assert max(check_gradients(net, X, y).values()) < 1e-6
