@@ -2,8 +2,9 @@ r"""The one small network every experiment trains: dense layers, an MLP, losses 
 
 Samples are rows and a dense layer computes :math:`z = xW + b` with ``W`` of
 shape ``(fan_in, fan_out)``, the layout of :mod:`actgrad.initializers`.
-Hidden layers share one activation (a key of :data:`ACTIVATIONS`, or
-``"prelu"`` with one slope per unit or per layer); they may normalise their
+Hidden layers share one activation (a key of :data:`ACTIVATIONS`,
+``"prelu"`` with one slope per unit or per layer, or ``"maxout"``, the
+maximum over groups of ``pieces`` pre-activations); they may normalise their
 pre-activations (batch norm) and add their input to their output (residual).
 The output layer is linear and :data:`LOSSES` turns its output into a loss.
 """
@@ -27,6 +28,8 @@ from actgrad.activations import (
     leaky_relu,
     leaky_relu_grad,
     log_softmax,
+    maxout,
+    maxout_grad,
     prelu,
     prelu_grad,
     prelu_grad_alpha,
@@ -311,7 +314,10 @@ class MLP:
     ``betas``) and have no bias; with ``residual`` every hidden layer after the
     first adds its input to its output. ``activation="prelu"`` needs
     ``slopes``, one array per hidden layer (one entry per unit, or one for the
-    layer), trained with the rest when ``learn_slopes``.
+    layer), trained with the rest when ``learn_slopes``. ``activation="maxout"``
+    makes every hidden unit the maximum of ``pieces`` consecutive
+    pre-activations (Goodfellow et al., 2013): a hidden layer of ``m`` units has
+    ``pieces * m`` columns of weights and the next layer takes ``m`` inputs.
     """
 
     weights: list[FloatArray]
@@ -324,19 +330,27 @@ class MLP:
     betas: list[FloatArray] = field(default_factory=list)
     slopes: list[FloatArray] = field(default_factory=list)
     learn_slopes: bool = True
+    pieces: int = 1
 
     def __post_init__(self) -> None:
+        if self.pieces < 1 or (self.pieces > 1) != (self.activation == "maxout"):
+            raise ValueError(f"pieces={self.pieces}: more than one piece exactly when activation='maxout'")
         if len(self.weights) != len(self.biases) or len(self.weights) < 2:
             raise ValueError("an MLP needs matching weights and biases for at least one hidden layer")
         for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             if W.ndim != 2 or b.shape != (W.shape[1],):
                 raise ValueError(f"layer {i}: weights {W.shape} and biases {b.shape} do not match")
-            if i > 0 and W.shape[0] != self.weights[i - 1].shape[1]:
-                raise ValueError(f"layer {i} takes {W.shape[0]} inputs, layer {i - 1} gives {W.shape[1]}")
+            if i < self.depth and W.shape[1] % self.pieces:
+                raise ValueError(f"layer {i}: {W.shape[1]} columns are not groups of {self.pieces} pieces")
+            if i > 0 and W.shape[0] != self.weights[i - 1].shape[1] // self.pieces:
+                raise ValueError(
+                    f"layer {i} takes {W.shape[0]} inputs, layer {i - 1} gives"
+                    f" {self.weights[i - 1].shape[1] // self.pieces}"
+                )
         if self.activation == "prelu":
             if len(self.slopes) != self.depth:
                 raise ValueError("a PReLU network needs one slope array per hidden layer")
-        elif isinstance(self.activation, str):
+        elif isinstance(self.activation, str) and self.activation != "maxout":
             activation_pair(self.activation)
         if self.loss_name not in LOSSES:
             raise ValueError(f"unknown loss {self.loss_name!r}; expected one of {sorted(LOSSES)}")
@@ -352,12 +366,16 @@ class MLP:
         """Return hidden layer ``layer``'s activation applied to ``v``."""
         if self.activation == "prelu":
             return as_float_array(prelu(v, self.slopes[layer]))
+        if self.activation == "maxout":
+            return maxout(v, self.pieces)
         return as_float_array(self._pair[0](v))
 
     def dphi(self, layer: int, v: FloatArray) -> FloatArray:
-        """Return the derivative of hidden layer ``layer``'s activation at ``v``."""
+        """Return the derivative of hidden layer ``layer``'s activation at ``v`` (maxout: its 0/1 mask)."""
         if self.activation == "prelu":
             return as_float_array(prelu_grad(v, self.slopes[layer]))
+        if self.activation == "maxout":
+            return maxout_grad(v, self.pieces)
         return as_float_array(self._pair[1](v))
 
     @property
@@ -399,6 +417,7 @@ class MLP:
         return MLP(
             dup(self.weights), dup(self.biases), self.activation, self.loss_name, self.batchnorm,
             self.residual, dup(self.gammas), dup(self.betas), dup(self.slopes), self.learn_slopes,
+            self.pieces,
         )
 
     def with_params(self, params: Mapping[str, FloatArray]) -> MLP:
@@ -456,7 +475,9 @@ class MLP:
                     g_slope = grad_h * prelu_grad_alpha(v, self.slopes[layer])
                     shared = self.slopes[layer].shape == (1,)  # one slope for the layer, or one per unit
                     grads[f"a{layer + 1}"] = np.array([g_slope.sum()]) if shared else g_slope.sum(axis=0)
-                grad_v = grad_h * self.dphi(layer, v)
+                # a maxout unit's gradient goes to each of its pieces; the mask picks the active one
+                grad_f = np.repeat(grad_h, self.pieces, axis=1) if self.pieces > 1 else grad_h
+                grad_v = grad_f * self.dphi(layer, v)
                 cache = trace.caches[layer]
                 if cache is not None:
                     grad_v, grads[f"gamma{layer + 1}"], grads[f"beta{layer + 1}"] = batchnorm_backward(
@@ -490,6 +511,7 @@ def make_mlp(
     slope: float | None = None,
     shared_slope: bool = False,
     learn_slopes: bool = True,
+    pieces: int = 1,
     seed: int | np.random.Generator = 0,
 ) -> MLP:
     """Draw an :class:`MLP` of ``depth`` hidden layers of ``width`` units (or widths), layer by layer.
@@ -498,7 +520,9 @@ def make_mlp(
     ``output_init`` if given), times ``scale`` (``output_scale`` for the
     output), then, if ``bias_std > 0``, Gaussian biases; otherwise hidden
     biases are ``hidden_bias`` and the output bias 0. ``slope`` makes the
-    hidden units PReLUs. ``seed`` may be a generator, which is then used on.
+    hidden units PReLUs. With ``activation="maxout"`` every hidden unit has
+    ``pieces`` columns of weights and biases, each drawn as if the layer had
+    ``pieces * width`` units. ``seed`` may be a generator, which is then used on.
 
     >>> [w.shape for w in make_mlp(3, 8, 2, "relu", "he", seed=1).weights]
     [(2, 8), (8, 8), (8, 8), (8, 1)]
@@ -511,8 +535,9 @@ def make_mlp(
         raise ValueError(f"{len(widths)} hidden widths for {depth} hidden layers")
     sizes = [d_in, *widths, d_out]
     weights, biases = [], []
-    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for layer, (fan_in, units) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         output = layer == depth
+        fan_out = units if output else units * pieces
         scheme = output_init if output and output_init is not None else init
         factor = output_scale if output and output_scale is not None else scale
         W = draw_weights(scheme, fan_in, fan_out, rng)
@@ -526,9 +551,9 @@ def make_mlp(
         slopes = [np.full(1 if shared_slope else w, float(slope)) for w in widths]
     return MLP(
         weights, biases, "prelu" if slope is not None else activation, loss, batchnorm, residual,
-        [np.ones(w) for w in widths] if batchnorm else [],
-        [np.zeros(w) for w in widths] if batchnorm else [],
-        slopes, learn_slopes,
+        [np.ones(w * pieces) for w in widths] if batchnorm else [],
+        [np.zeros(w * pieces) for w in widths] if batchnorm else [],
+        slopes, learn_slopes, pieces,
     )
 
 

@@ -15,17 +15,16 @@ data: address and its alt text) changed.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import axe_audit
 import pytest
 import yaml
+from figure_widgets import CONTROLS, mark_figure_widgets
 from test_browser import open_page, wait_for_math, wait_for_widgets
 from test_widgets_in_browser import widget_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import axe_audit  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -97,15 +96,6 @@ def test_axe_catches_a_widget_image_without_alt(built_book: Path, site_url: str,
 
 # --- the keyboard alone ------------------------------------------------------------------------
 
-CONTROLS = ".widget-slider, .widget-toggle-buttons, .widget-dropdown"
-# Marks the outermost widget boxes holding a picture and a control (data-kbd-widget="<n>").
-MARK_JS = """controls => {
-    const holds = box => box.querySelector('img.widget-image') && box.querySelector(controls);
-    const boxes = [...document.querySelectorAll('.widget-box')].filter(holds);
-    const outer = boxes.filter(box => !boxes.some(other => other !== box && other.contains(box)));
-    outer.forEach((box, i) => box.setAttribute('data-kbd-widget', String(i)));
-    return outer.length;
-}"""
 # The one visible picture of a widget: [src, alt], or null.
 SHOWN_JS = """root => {
     const shown = [...root.querySelectorAll('img.widget-image')].filter(img => {
@@ -177,7 +167,7 @@ def test_every_widget_works_from_the_keyboard(built_book: Path, site_url: str, c
         page, record = open_page(chromium, f"{site_url}/{name}")
         try:
             wait_for_widgets(page)
-            count = page.evaluate(MARK_JS, CONTROLS)
+            count = mark_figure_widgets(page, "data-kbd-widget")
             widgets += count
             for index in range(count):
                 root = page.locator(f"[data-kbd-widget='{index}']")

@@ -129,3 +129,48 @@ def test_mlp_rejects_inconsistent_layers() -> None:
         MLP([np.ones((2, 3)), np.ones((3, 1))], [np.ones(2), np.ones(1)])
     with pytest.raises(ValueError, match="unknown loss"):
         make_mlp(1, 3, 2, "tanh", loss="hinge")
+
+
+@pytest.mark.parametrize("pieces", [2, 3])
+def test_maxout_network_matches_finite_differences(pieces: int) -> None:
+    X, y = make_task(n=8, d_in=3, seed=1)
+    net = make_mlp(2, 4, 3, "maxout", "he", bias_std=0.1, pieces=pieces, seed=2)
+    assert [w.shape for w in net.weights] == [(3, 4 * pieces), (4, 4 * pieces), (4, 1)]
+    assert net.forward(X).hidden[0].shape == (8, 4)
+    errors = check_gradients(net, X, y)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_maxout_with_a_zero_piece_is_a_relu_network() -> None:
+    X, y = make_task(n=16, d_in=3, seed=0)
+    relu_net = make_mlp(2, 5, 3, "relu", "he", bias_std=0.1, seed=3)
+    # every unit's pieces are (its ReLU pre-activation, 0): columns 0, 2, 4, ... carry the weights
+    weights, biases = [], []
+    for W, b in zip(relu_net.weights[:-1], relu_net.biases[:-1], strict=True):
+        W2, b2 = np.zeros((W.shape[0], 2 * W.shape[1])), np.zeros(2 * b.size)
+        W2[:, ::2], b2[::2] = W, b
+        weights.append(W2)
+        biases.append(b2)
+    maxout_net = MLP([*weights, relu_net.weights[-1]], [*biases, relu_net.biases[-1]], "maxout", pieces=2)
+    loss_relu, grads_relu, _ = relu_net.loss_and_grads(X, y)
+    loss_maxout, grads_maxout, _ = maxout_net.loss_and_grads(X, y)
+    assert loss_maxout == pytest.approx(loss_relu, rel=1e-12)
+    named = maxout_net.by_name(grads_maxout)
+    for name, g in relu_net.by_name(grads_relu).items():
+        live = named[name] if name in ("W3", "b3") else named[name][..., ::2]
+        np.testing.assert_allclose(live, g, rtol=1e-12, atol=1e-15)
+
+
+def test_maxout_needs_groups_of_pieces() -> None:
+    with pytest.raises(ValueError, match="not groups of 2 pieces"):
+        MLP([np.ones((2, 3)), np.ones((1, 1))], [np.ones(3), np.ones(1)], "maxout", pieces=2)
+    with pytest.raises(ValueError, match="exactly when activation='maxout'"):
+        make_mlp(1, 3, 2, "relu", pieces=2)
+    with pytest.raises(ValueError, match="takes 4 inputs, layer 0 gives 2"):
+        MLP([np.ones((2, 4)), np.ones((4, 1))], [np.ones(4), np.ones(1)], "maxout", pieces=2)
+
+
+def test_residual_maxout_network_matches_finite_differences() -> None:
+    X, y = make_task(n=8, d_in=3, seed=1)
+    net = make_mlp(3, 4, 3, "maxout", "he", bias_std=0.1, pieces=2, residual=True, seed=4)
+    assert max(check_gradients(net, X, y).values()) < 1e-6

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from figure_widgets import CONTROLS, mark_figure_widgets
 from PIL import Image
 from test_browser import open_page, page_names, wait_for_math, wait_for_widgets
 
@@ -39,19 +40,9 @@ STATE = "application/vnd.jupyter.widget-state+json"
 #: Widget models of the controls this test knows how to move.
 CONTROL_MODELS = {"SelectionSliderModel", "IntSliderModel", "FloatSliderModel",
                   "ToggleButtonsModel", "DropdownModel"}
-CONTROLS = ".widget-slider, .widget-toggle-buttons, .widget-dropdown"
 #: Milliseconds to wait for the picture to change after a move.
 MOVE_TIMEOUT = 15_000
 
-# Marks the outermost widget boxes below ``root`` that hold both an image and a
-# control with data-figure-widget="<n>"; returns how many there are.
-MARK_FIGURE_WIDGETS_JS = """([root, controls]) => {
-    const holds = box => box.querySelector('img.widget-image') && box.querySelector(controls);
-    const boxes = [...root.querySelectorAll('.widget-box')].filter(holds);
-    const outer = boxes.filter(box => !boxes.some(other => other !== box && other.contains(box)));
-    outer.forEach((box, i) => box.setAttribute('data-figure-widget', String(i)));
-    return outer.length;
-}"""
 VISIBLE_IMAGES_JS = """root => [...root.querySelectorAll('img')].filter(img => {
     const box = img.getBoundingClientRect(), style = getComputedStyle(img);
     return box.width > 0 && box.height > 0 && style.visibility !== 'hidden';
@@ -134,8 +125,8 @@ class FigureChecker:
         self.problems.append(f"{self.where}: {text}")
 
     def mark_widgets(self, root_selector: str = "body") -> list:
-        count = self.page.evaluate(MARK_FIGURE_WIDGETS_JS,
-                                   [self.page.locator(root_selector).first.element_handle(), CONTROLS])
+        count = mark_figure_widgets(self.page, "data-figure-widget",
+                                    self.page.locator(root_selector).first.element_handle())
         return [self.page.locator(f"[data-figure-widget='{i}']") for i in range(count)]
 
     def shown(self, root) -> tuple[str | None, bytes | None]:

@@ -50,9 +50,10 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import axe_audit  # tools/ is on sys.path: it holds this script
+from figure_widgets import mark_figure_widgets
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import axe_audit  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -130,14 +131,6 @@ SWITCH_JS = """async ([root, forward]) => {
     if (now && now.src !== before && now.complete) return performance.now() - start;
   }
   return null;
-}"""
-FIGURE_WIDGETS_JS = """() => {
-  const controls = '.widget-slider, .widget-toggle-buttons, .widget-dropdown';
-  const holds = box => box.querySelector('img.widget-image') && box.querySelector(controls);
-  const boxes = [...document.querySelectorAll('.widget-box')].filter(holds);
-  const outer = boxes.filter(box => !boxes.some(other => other !== box && other.contains(box)));
-  outer.forEach((box, i) => box.setAttribute('data-bench-widget', String(i)));
-  return outer.length;
 }"""
 KINDS = {".html": "html", ".js": "scripts", ".css": "styles", ".woff": "fonts", ".woff2": "fonts",
          ".ttf": "fonts", ".otf": "fonts", ".eot": "fonts", ".png": "images", ".jpg": "images",
@@ -246,7 +239,7 @@ def measure_page(browser, base: str, name: str, html: Path) -> dict:
                     else:
                         own += size
             axe = axe_audit.count_by_impact(axe_audit.audit(page))
-            for index in range(page.evaluate(FIGURE_WIDGETS_JS)):
+            for index in range(mark_figure_widgets(page, "data-bench-widget")):
                 root = page.locator(f"[data-bench-widget='{index}']").element_handle()
                 times = [page.evaluate(SWITCH_JS, [root, step % 2 == 0]) for step in range(6)]
                 switches.append([t for t in times if t is not None])
