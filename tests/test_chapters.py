@@ -71,6 +71,7 @@ OTHER_CHAPTERS = {
     "initialisation",
     "gradient_cures",
     "training_comparison",
+    "digits",
     "exercises",
     "student_guide",
     "instructor_guide",
