@@ -71,6 +71,7 @@ OTHER_CHAPTERS = {
     "initialisation",
     "gradient_cures",
     "training_comparison",
+    "digits_cnn",
     "exercises",
     "student_guide",
     "instructor_guide",
