@@ -72,6 +72,7 @@ OTHER_CHAPTERS = {
     "gradient_cures",
     "training_comparison",
     "digits",
+    "digits_cnn",
     "exercises",
     "student_guide",
     "instructor_guide",
