@@ -68,6 +68,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             wrong.append(f"{item.nodeid}: a unit test uses {', '.join(used)}; mark it slow or browser")
     if wrong:
         raise pytest.UsageError("tests without a proper tier:\n  " + "\n  ".join(wrong))
+    # pytest-xdist hands out whole files in this order: the slow files that do not wait for
+    # the book first, then those that do and the browser tests, the short unit tests last
+    # to fill the gaps.
+    tier_of: dict[str, int] = {}
+    waits: set[str] = set()  # files with a test that waits for the book
+    for item in items:
+        file = item.nodeid.split("::")[0]
+        tier = ("slow", "browser", "unit").index(next(t for t in TIERS if item.get_closest_marker(t)))
+        tier_of[file] = min(tier, tier_of.get(file, tier))
+        if "built_book" in getattr(item, "fixturenames", ()):
+            waits.add(file)
+    items.sort(key=lambda item: (tier_of[item.nodeid.split("::")[0]], item.nodeid.split("::")[0] in waits))
 
 
 def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
