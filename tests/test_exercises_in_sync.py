@@ -62,7 +62,7 @@ def test_changed_solution_is_reported_as_drift_until_generated(tmp_path):
     source = course / "solutions" / NOTEBOOK
     edit_cell(source, "sigmoid-intro", "## 1. The sigmoid", "## 1. The logistic sigmoid")
 
-    done = run_tool(course, "check")
+    done = run_tool(course, "check", ASSIGNMENT)  # one assignment: the whole course is checked above
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"exercises/{NOTEBOOK}: differs from solutions/{NOTEBOOK}" in done.stdout
     assert "python tools/exercises.py generate" in done.stdout
@@ -72,7 +72,7 @@ def test_changed_solution_is_reported_as_drift_until_generated(tmp_path):
     release = nbformat.read(course / "exercises" / NOTEBOOK, as_version=4)
     assert any("## 1. The logistic sigmoid" in c.source for c in release.cells)
     assert not (course / "gradebook.db").exists()
-    assert run_tool(course, "check").returncode == 0
+    assert run_tool(course, "check", ASSIGNMENT).returncode == 0
 
 
 def test_hand_edited_or_missing_exercise_is_reported(tmp_path):
@@ -83,7 +83,7 @@ def test_hand_edited_or_missing_exercise_is_reported(tmp_path):
     assert f"exercises/{NOTEBOOK}: differs" in done.stdout
 
     (course / "exercises" / NOTEBOOK).unlink()
-    done = run_tool(course, "check")
+    done = run_tool(course, "check", ASSIGNMENT)
     assert done.returncode == 1
     assert f"exercises/{NOTEBOOK}: missing" in done.stdout
 

@@ -3,8 +3,8 @@
     python tools/exercises.py generate [ASSIGNMENT ...]   # rewrite exercises/<a>/
     python tools/exercises.py check [ASSIGNMENT ...]      # exit 1 if exercises/ is stale
 
-Both run the real `nbgrader generate_assignment` in a temporary copy of the
-course, so no gradebook.db or other nbgrader state is left in the working
+Both run nbgrader's own generate_assignment (through its API) in a temporary
+copy of the course, so no gradebook.db or other nbgrader state is left in the working
 tree. Without names they handle every assignment (every folder of solutions/).
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,19 +29,27 @@ def known_assignments() -> list[str]:
 
 
 def release_into(names: list[str], course: Path) -> Path:
-    """Run nbgrader generate_assignment for `names` in a copy of the course at `course`."""
+    """Run nbgrader's generate_assignment for `names` in a copy of the course at `course`.
+
+    One process through nbgrader's own API: the same converter as the
+    command, without starting nbgrader once per assignment.
+    """
     shutil.copy2(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     for name in names:
         shutil.copytree(ROOT / SOURCE / name, course / SOURCE / name,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    env = dict(os.environ)
     # nbgrader runs `alembic` from PATH when it creates its gradebook
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
     for name in names:
-        cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name]
-        done = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            sys.stderr.write(done.stdout + done.stderr)
+        done = api.generate_assignment(name, force=True)
+        if not done["success"]:
+            sys.stderr.write(done.get("log", "") + (done.get("error") or ""))
             sys.exit(f"exercises.py: nbgrader generate_assignment {name} failed (see above)")
     return course / RELEASE
 
