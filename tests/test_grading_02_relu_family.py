@@ -3,9 +3,9 @@
 One temporary course, one `nbgrader autograde` run for all the students below
 (module-scoped fixture): the reference solution, the untouched release, wrong
 implementations that must each lose exactly the points of the cells they
-break, alternative correct implementations that must get every point, and an
-always-true object that must not fool the hidden tests. About 60 s wall (37 s CPU) on
-the two shared cores, most of it the autograde run (one kernel per student).
+break (several wrong functions of different families share one submission, and
+one kernel), alternative correct implementations that must get every point, and
+an always-true object that must not fool the hidden tests.
 """
 
 import pytest
@@ -260,20 +260,32 @@ def elu(x, alpha=1.0):
 # the object is no float array (type) and cannot leave the sandbox (the judge fails every call)
 ATTACKED = {"test_elu", "test_elu_type", "test_elu_input", "test_elu_stability"}
 
-STUDENTS = ["reference", "untouched", "always_true", *WRONG_ALL, *ALTERNATIVES]
+# The wrong implementations are graded in groups, one per family and student: no
+# function calls another family's, nor does any hidden test (test_elu_grad's
+# finite-difference check calls elu, of its own family).
+FAMILIES = {
+    family: {f"test_{name}{prop}" for name in (function, f"{function}_grad") for prop in properties}
+    for family, function, properties in (("relu", "relu", ("", "_type", "_input")),
+                                         ("leaky", "leaky_relu", ("", "_type", "_input")),
+                                         ("elu", "elu", ("", "_type", "_input", "_stability")))
+}
+# student -> the wrong implementations in it, name -> student, student -> its cells
+GROUPS, GROUP_OF, GROUPED_ANSWERS = nc.group_by_family(WRONG_ALL, FAMILIES)
+
+STUDENTS = ["reference", "untouched", "always_true", *GROUPS, *ALTERNATIVES]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    wrong = {student: answers for student, (answers, _) in WRONG_ALL.items()}
     return nc.grade_class(tmp_path_factory, ASSIGNMENT, NOTEBOOK, written={WRITTEN: ANSWER},
-                          students={"always_true": {"elu": ALWAYS_TRUE}, **wrong, **ALTERNATIVES},
-                          feedback_for=["leaky_max_trick"])
+                          students={"always_true": {"elu": ALWAYS_TRUE}, **GROUPED_ANSWERS, **ALTERNATIVES},
+                          feedback_for=[GROUP_OF["leaky_max_trick"]])
 
 
 def test_every_student_was_graded(graded):
     assert set(graded.scores) == set(STUDENTS)
     assert len(WRONG) >= 10
+    assert set().union(*FAMILIES.values()) == {k for k in graded.full if k.startswith("test_")}
 
 
 def test_points_layout(graded):
@@ -293,9 +305,15 @@ def test_untouched_release_scores_zero_and_is_graded(graded):
     nc.check_untouched(graded, "test_elu_stability")
 
 
-@pytest.mark.parametrize("student", list(WRONG_ALL))
-def test_wrong_implementation_loses_exactly_its_cells(graded, student):
-    nc.check_loses_exactly(graded, student, WRONG_ALL[student][1])
+@pytest.mark.parametrize("name", list(WRONG_ALL))
+def test_wrong_implementation_loses_exactly_its_cells(graded, name):
+    cells = FAMILIES[nc.family_of(name, FAMILIES)]
+    nc.check_family_loses_exactly(graded, GROUP_OF[name], cells, WRONG_ALL[name][1])
+
+
+@pytest.mark.parametrize("student", list(GROUPS))
+def test_group_of_wrong_implementations_loses_nothing_else(graded, student):
+    nc.check_loses_exactly(graded, student, set().union(*(WRONG_ALL[name][1] for name in GROUPS[student])))
 
 
 @pytest.mark.parametrize("student", list(ALTERNATIVES))
@@ -312,12 +330,12 @@ def test_always_true_object_fools_no_hidden_test(graded):
 
 
 def test_naive_elu_fails_only_for_its_overflow(graded):
-    message = nc.error_message(graded, "elu_naive", "test_elu_stability")
+    message = nc.error_message(graded, GROUP_OF["elu_naive"], "test_elu_stability")
     assert "not numerically stable" in message and "overflow" in message
 
 
 def test_feedback_names_the_problem_and_hides_the_tests(graded):
-    html = nc.feedback_html(graded.course, "leaky_max_trick", ASSIGNMENT)
+    html = nc.feedback_html(graded.course, GROUP_OF["leaky_max_trick"], ASSIGNMENT)
     assert "leaky_relu fails hidden tests:" in html
     assert "alpha=2.0) should be" in html, "the student learns which alpha goes wrong"
     for secret in ("BEGIN HIDDEN TESTS", "_hidden_tests_", "want = {", "Rubric for the instructor"):
