@@ -57,12 +57,9 @@ grade: env  ## grade every submission of ASSIGNMENT=name on every core, then fee
 # neither the book, nor nbgrader, nor a browser, nor root; slow ones build the book
 # or run nbgrader; browser ones drive Debian's chromium. Files go to workers whole
 # (--dist loadfile), so a module's fixtures run once; the book and the released
-# nbgrader course are built once per run and shared by every worker. Twice as many
-# workers as cores: a grading test waits on kernels and a browser test on pages for a
-# good part of its time, and another worker uses the core meanwhile.
-TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+# nbgrader course are built once per run and shared by every worker.
 test: test-env vendor system  ## run every test in parallel (the command CI runs)
-	@$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@$(PYTHON) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 test-fast: test-env vendor  ## run the unit tests only, in parallel: no book, nbgrader, browser or root
 	@$(PYTHON) -m pytest -n auto --dist loadfile -m unit $(PYTEST_ARGS)

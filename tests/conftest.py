@@ -119,7 +119,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """
     if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0" or session.config.option.collectonly:
         return
-    if not any("built_book" in getattr(item, "fixturenames", ()) for item in session.items):
+    if os.environ.get("ACTGRAD_TEST_BOOK") or not any(
+            "built_book" in getattr(item, "fixturenames", ()) for item in session.items):
         return
     factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
 
@@ -167,7 +168,12 @@ def build_book(output: Path) -> None:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The book built by tools/build_book.py once per run (for every worker); its html/ folder."""
+    """The book built by tools/build_book.py once per run (for every worker); its html/ folder.
+
+    ``ACTGRAD_TEST_BOOK`` names a built html/ folder to use instead (while working on a test).
+    """
+    if reuse := os.environ.get("ACTGRAD_TEST_BOOK"):
+        return Path(reuse).resolve()
     return shared_folder(tmp_path_factory, "book", build_book) / "_build" / "html"
 
 

@@ -3,13 +3,16 @@
 A page passes when it loads with no failed request and no request outside the
 site, logs no console error, renders all its math with MathJax, shows every
 image, renders its widgets, and every figure it shows (the book's PNGs and the
-widgets' blob: images alike) is a real picture, not a blank or one-colour box.
-A screenshot of each page is written to the test's temp folder so a failure can
-be looked at. tests/test_widgets_in_browser.py moves the widgets' controls.
+widgets' blob: images alike) is a real picture, not a blank or one-colour box;
+and every image it shows has a meaningful alt text. Every page is opened once
+per run (the `visits` fixture) for both checks; a page with a problem leaves a
+screenshot in the run's temp folder, to be looked at.
+tests/test_widgets_in_browser.py moves the widgets' controls.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -104,49 +107,93 @@ def blank_figures(page, min_spread: float = 32) -> tuple[list[str], int]:
     return blank, len(spreads)
 
 
-def test_every_page_renders_offline(built_book: Path, served_book: ServedSite, chromium,
-                                    tmp_path: Path) -> None:
-    problems, figures = [], 0
-    site_url = served_book.url
+@dataclass
+class Visit:
+    """What one page showed in Chromium."""
+
+    problems: list[str]  # what failed to render, load or typeset
+    figures: int  # visible images whose grey levels were checked
+    images: list[dict]  # every <img> as IMAGES_JS reads it
+
+
+# Every <img> of the page as the browser shows it, widgets' images included.
+IMAGES_JS = """() => [...document.images].map(img => ({
+    src: (img.currentSrc || img.src).slice(0, 60),
+    alt: img.getAttribute('alt'),
+    decorative: img.getAttribute('role') === 'presentation' || img.getAttribute('aria-hidden') === 'true',
+    widget: img.closest('.jupyter-widgets') !== null,
+}))"""
+
+
+def visit(page, name: str, site_url: str, record: dict) -> Visit:
+    """Wait for the open page's math and widgets, then read what it shows."""
+    problems = []
+    try:
+        wait_for_math(page)
+    except Exception:  # reported with the page's name
+        problems.append(f"{name}: MathJax did not typeset every formula")
+    widgets = page.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+    if widgets:
+        try:
+            wait_for_widgets(page)
+        except Exception:  # reported below, with what the page shows
+            pass
+    page.wait_for_timeout(300)
+    outside = [u for u in record["requests"]
+               if not u.startswith(site_url) and not u.startswith(("data:", "blob:"))]
+    problems += [f"{name}: request outside the site: {u}" for u in outside]
+    problems += [f"{name}: failed request: {u}" for u in failures(page, f"{site_url}/{name}", record)]
+    problems += [f"{name}: console error: {e}" for e in record["errors"]]
+    if page.locator("mjx-merror, .MathJax_Error").count():
+        problems.append(f"{name}: MathJax reports an error in a formula")
+    broken = page.evaluate(
+        "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.src.slice(0, 80))")
+    problems += [f"{name}: image not shown: {src}" for src in broken]
+    if widgets:
+        rendered = page.locator(".jupyter-widgets").count()
+        if page.get_by_text("Loading widget").count() or not rendered:
+            problems.append(f"{name}: widgets did not render")
+        if page.locator(".jupyter-widgets-error-widget, .widget-error").count():
+            problems.append(f"{name}: a widget shows an error")
+    blank, checked = blank_figures(page)
+    problems += [f"{name}: blank figure: {src}" for src in blank]
+    return Visit(problems, checked, page.evaluate(IMAGES_JS))
+
+
+@dataclass
+class Site:
+    """Every page of the site as Chromium showed it, by name, and where the screenshots are."""
+
+    pages: dict[str, Visit]
+    screenshots: Path
+
+
+@pytest.fixture(scope="module")
+def visits(built_book: Path, served_book: ServedSite, chromium,
+           tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """Every page opened once in Chromium; a screenshot of each page with a problem."""
+    site = Site({}, tmp_path_factory.mktemp("screenshots"))
     for name in page_names(built_book):
         refused_before = len(served_book.refused)
-        page, record = open_page(chromium, f"{site_url}/{name}")
+        page, record = open_page(chromium, f"{served_book.url}/{name}")
         try:
-            wait_for_math(page)
-        except Exception:  # reported below with the page's name
-            problems.append(f"{name}: MathJax did not typeset every formula")
-        if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
-            try:
-                wait_for_widgets(page)
-            except Exception:  # reported below, with what the page shows
-                pass
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(tmp_path / (name.replace("/", "__") + ".png")), full_page=True)
-        outside = [u for u in record["requests"]
-                   if not u.startswith(site_url) and not u.startswith(("data:", "blob:"))]
-        problems += [f"{name}: request outside the site: {u}" for u in outside]
-        problems += [f"{name}: failed request: {u}" for u in failures(page, f"{site_url}/{name}", record)]
-        problems += [f"{name}: console error: {e}" for e in record["errors"]]
-        if page.locator("mjx-merror, .MathJax_Error").count():
-            problems.append(f"{name}: MathJax reports an error in a formula")
-        broken = page.evaluate(
-            "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
-            ".map(i => i.src.slice(0, 80))")
-        problems += [f"{name}: image not shown: {src}" for src in broken]
-        if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
-            rendered = page.locator(".jupyter-widgets").count()
-            if page.get_by_text("Loading widget").count() or not rendered:
-                problems.append(f"{name}: widgets did not render")
-            if page.locator(".jupyter-widgets-error-widget, .widget-error").count():
-                problems.append(f"{name}: a widget shows an error")
-        blank, checked = blank_figures(page)
-        figures += checked
-        problems += [f"{name}: blank figure: {src}" for src in blank]
-        page.close()
+            seen = site.pages[name] = visit(page, name, served_book.url, record)
+            if seen.problems:
+                shot = site.screenshots / (name.replace("/", "__") + ".png")
+                page.screenshot(path=str(shot), full_page=True)
+        finally:
+            page.close()
         # What the browser asks for on its own (an icon, say) only the server sees.
-        problems += [f"{name}: the server has no {u}" for u in served_book.refused[refused_before:]]
-    assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
-    assert figures, "no visible figure on any page: the chapters have plots and widgets"
+        seen.problems += [f"{name}: the server has no {u}" for u in served_book.refused[refused_before:]]
+    return site
+
+
+def test_every_page_renders_offline(visits: Site) -> None:
+    problems = [line for seen in visits.pages.values() for line in seen.problems]
+    assert not problems, f"screenshots in {visits.screenshots}\n" + "\n".join(problems)
+    assert sum(seen.figures for seen in visits.pages.values()), (
+        "no visible figure on any page: the chapters have plots and widgets")
 
 
 def test_the_site_address_opens_the_first_chapter(served_book: ServedSite, chromium) -> None:
@@ -186,28 +233,11 @@ def test_every_typeset_formula_carries_assistive_mathml(served_book: ServedSite,
         "assistive MathML (is MathJax's assistive-mml extension still on?)")
 
 
-# Every <img> of the page as the browser shows it, widgets' images included.
-IMAGES_JS = """() => [...document.images].map(img => ({
-    src: (img.currentSrc || img.src).slice(0, 60),
-    alt: img.getAttribute('alt'),
-    decorative: img.getAttribute('role') === 'presentation' || img.getAttribute('aria-hidden') === 'true',
-    widget: img.closest('.jupyter-widgets') !== null,
-}))"""
-
-
-def test_every_image_the_browser_shows_has_a_meaningful_alt(built_book: Path, served_book: ServedSite,
-                                                             chromium) -> None:
+def test_every_image_the_browser_shows_has_a_meaningful_alt(visits: Site) -> None:
     """The static figures, and the widgets' images once WIDGET_IMAGES_HAVE_ALT is True."""
     problems, figures, widget_images = [], 0, 0
-    for name in page_names(built_book):
-        page, _ = open_page(chromium, f"{served_book.url}/{name}")
-        try:
-            if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
-                wait_for_widgets(page)
-            images = page.evaluate(IMAGES_JS)
-        finally:
-            page.close()
-        for image in images:
+    for name, seen in visits.pages.items():
+        for image in seen.images:
             if image["widget"]:
                 widget_images += 1
                 if not WIDGET_IMAGES_HAVE_ALT:
