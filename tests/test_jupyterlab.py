@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from lab import Lab, running_lab
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_widgets_in_browser import FigureChecker
 
 from conftest import ROOT
@@ -126,22 +127,36 @@ class LabSession:
                            " await window.jupyterapp.restored; }")
         self.wait_for_folder(folder)
 
-    def wait_for_folder(self, folder: str) -> None:
+    BREADCRUMBS_JS = """() => [...document.querySelectorAll('.jp-FileBrowser .jp-BreadCrumbs-item')]
+        .map(e => e.textContent.trim()).filter(t => t)"""
+
+    def wait_for_folder(self, folder: str, timeout: float = OPEN_TIMEOUT) -> None:
         """Wait until the file browser's breadcrumbs show ``folder`` (and so does its listing)."""
         self.page.wait_for_function(
-            """parts => JSON.stringify([...document.querySelectorAll(
-                   '.jp-FileBrowser .jp-BreadCrumbs-item')].map(e => e.textContent.trim())
-                   .filter(t => t)) === JSON.stringify(parts)""", arg=list(Path(folder).parts))
+            f"parts => JSON.stringify(({self.BREADCRUMBS_JS})()) === JSON.stringify(parts)",
+            arg=list(Path(folder).parts), timeout=timeout)
 
     def browse_to(self, folder: str) -> None:
-        """Show ``folder`` in the file browser, clicking through from the root."""
+        """Show ``folder`` in the file browser, clicking through from the root.
+
+        A double-click that lands while the listing is being redrawn is lost, as
+        it would be for a person: if the folder does not open, and the browser
+        still shows its parent, the test double-clicks again (three times at most).
+        """
         self.page.locator(".jp-FileBrowser .jp-BreadCrumbs-home").click()
         self.wait_for_folder(".")
         parts = Path(folder).parts
         for depth, part in enumerate(parts):
-            self.page.locator(".jp-DirListing-item", has=self.page.locator(
-                ".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(part)}$"))).dblclick()
-            self.wait_for_folder(str(Path(*parts[:depth + 1])))
+            item = self.page.locator(".jp-DirListing-item", has=self.page.locator(
+                ".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(part)}$")))
+            for attempt in range(3):
+                item.dblclick()
+                try:
+                    self.wait_for_folder(str(Path(*parts[:depth + 1])), timeout=OPEN_TIMEOUT / 3)
+                    break
+                except PlaywrightTimeoutError:
+                    if attempt == 2 or self.page.evaluate(self.BREADCRUMBS_JS) != list(parts[:depth]):
+                        raise
 
     def open(self, path: str, factory: str | None = None) -> dict:
         """Open ``path`` from the file browser (with *Open With > factory*); wait for its kernel."""
