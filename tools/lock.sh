@@ -10,7 +10,7 @@
 # `UPGRADE=1 make lock` to move everything to the newest versions allowed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-UV_VERSION=0.13.9
+UV_VERSION=$(sed -nE 's/^uv==([^ ]+).*/\1/p' requirements.in)  # the uv that make_env.sh installs
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 -m venv "$tmp/venv"

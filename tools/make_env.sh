@@ -3,7 +3,8 @@
 # requirements.lock, then install the helper package `actgrad` into it, and
 # the grading sandbox's environment in .venv-grading from requirements-exercises.lock.
 # `make_env.sh test` adds what the tests need, requirements-test.lock, to .venv.
-# Every lock pins each file by its hash, so pip installs in hash-checking mode.
+# Every lock pins each file by its hash, and uv (itself pinned in
+# requirements.lock, bootstrapped with pip) installs in hash-checking mode.
 # Idempotent: `make` calls it whenever a lock file or pyproject.toml changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,17 +20,30 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "==> creating the course environment in $venv"
   python3 -m venv "$venv"
 fi
+# uv, at the version and hashes requirements.lock pins, installs everything else.
+uv_pin=$(sed -nE 's/^uv==([^ ]+) .*/\1/p' requirements.lock)
+if [ "$("$venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$uv_pin" ]; then
+  awk '/^uv==/ {keep = 1} keep {print} keep && !/\\$/ {exit}' requirements.lock > "$venv/uv.lock.txt"
+  python -m pip install --quiet --require-hashes --no-deps -r "$venv/uv.lock.txt" 2>&1 | quiet
+  rm "$venv/uv.lock.txt"
+fi
+# torch's CPU build is not on the index: its wheel lies in /opt/wheels.
+links=()
+[ -d /opt/wheels ] && links=(--find-links /opt/wheels)
+export UV_LINK_MODE=copy  # the cache may lie on another file system
+install() { "$venv/bin/uv" pip install --quiet --python "$1" --require-hashes "${links[@]}" "${@:2}"; }
+
 if [ "${1:-}" = test ]; then
   echo "==> installing the pinned test packages of requirements-test.lock"
-  python -m pip install --quiet --require-hashes -r requirements.lock -r requirements-test.lock 2>&1 | quiet
-  python -m pip check
+  install "$venv/bin/python" -r requirements.lock -r requirements-test.lock
+  "$venv/bin/uv" pip check --quiet --python "$venv/bin/python"
   touch "$venv/.installed-test"
   exit 0
 fi
-echo "==> installing the pinned packages of requirements.lock (a few minutes the first time)"
-"$venv/bin/python" -m pip install --quiet --require-hashes -r requirements.lock 2>&1 | quiet
-"$venv/bin/python" -m pip install --quiet --no-deps -e . 2>&1 | quiet
-"$venv/bin/python" -m pip check
+echo "==> installing the pinned packages of requirements.lock"
+install "$venv/bin/python" -r requirements.lock
+"$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --no-deps -e .
+"$venv/bin/uv" pip check --quiet --python "$venv/bin/python"
 # JupyterLab opens the MyST Markdown chapters as notebooks (through jupytext).
 mkdir -p "$venv/share/jupyter/lab/settings"
 cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
@@ -46,7 +60,7 @@ if [ ! -x "$grading/bin/python" ]; then
   echo "==> creating the grading sandbox's environment in $grading"
   python3 -m venv --without-pip "$grading"
 fi
-"$venv/bin/python" -m pip --python "$grading/bin/python" install --quiet --require-hashes -r requirements-exercises.lock 2>&1 | quiet
+install "$grading/bin/python" -r requirements-exercises.lock
 mkdir -p "$grading/matplotlib"
 MPLCONFIGDIR="$grading/matplotlib" "$grading/bin/python" -I -c "import matplotlib.font_manager"
 touch "$venv/.installed"
