@@ -1,20 +1,23 @@
 """Every page of the built book passes axe-core, and every widget works from the keyboard.
 
 axe-core (vendored from npm into _vendor/axe-core, never published with the
-site: tools/axe_audit.py) is injected into each page of _toc.yml, in light and
-in dark mode, once MathJax has typeset and the widgets have rendered. Any
-critical or serious violation fails, listed per page with the rule, its
-impact, the number of offending elements, where they come from (a widget, a
-static figure or the page) and an example.
+site: tools/axe_audit.py) is injected into each page of _toc.yml once MathJax
+has typeset and the widgets have rendered, and run in light mode, then again
+after the theme's own button has switched the page to dark mode. Any critical
+or serious violation fails, listed per page with the rule, its impact, the
+number of offending elements, where they come from (a widget, a static figure
+or the page) and an example.
 
 The keyboard test reaches every control of every figure widget with Tab alone,
 moves it with the keys a reader would use (arrow keys for a slider and a
 dropdown, Space for a toggle button) and checks that the picture shown (its
-data: address and its alt text) changed.
+data: address and its alt text) changed. Each page is opened once for all of
+it (the `audits` fixture): the keyboard comes after both audits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import axe_audit
@@ -38,26 +41,59 @@ def toc_pages() -> list[str]:
     return [f"{name}.html" for name in files]
 
 
-def set_dark_mode(page) -> None:
-    """Switch the theme to dark mode the way its own button does (saved in localStorage)."""
-    page.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
+# Waits (at most 5 s) for the colour transitions a theme switch starts: axe must see the end colours.
+TRANSITIONS_DONE_JS = """() => Promise.race([
+    Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
+    new Promise(done => setTimeout(done, 5000)),
+])"""
 
 
-def audit_page(chromium, url: str, dark: bool) -> list[dict]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        if dark:
-            set_dark_mode(page)
-        page.goto(url, wait_until="networkidle")
-        wait_for_math(page)
-        wait_for_widgets(page)
-        if dark:
-            theme = page.evaluate("() => document.documentElement.dataset.theme")
-            assert theme == "dark", f"{url}: the theme did not switch to dark mode ({theme!r})"
-        return axe_audit.audit(page)
-    finally:
-        context.close()
+def switch_to_dark_mode(page) -> str:
+    """Press the theme's own switch until the page is dark (it cycles through its modes); the theme."""
+    for _ in range(3):
+        if page.evaluate("() => document.documentElement.dataset.theme") == "dark":
+            break
+        page.locator(".theme-switch-button:visible").first.click()
+    page.evaluate(TRANSITIONS_DONE_JS)
+    return page.evaluate("() => document.documentElement.dataset.theme")
+
+
+@dataclass
+class Keyboard:
+    """What moving the figure widgets of one page from the keyboard did."""
+
+    widgets: int
+    moves: int
+    problems: list[str]
+
+
+@dataclass
+class Audit:
+    """What one page of _toc.yml showed axe and the keyboard."""
+
+    violations: dict[str, list[dict]]  # by mode, light and dark
+    theme: str  # the theme after pressing the switch to dark mode
+    keyboard: Keyboard | None  # on a page with widgets
+
+
+@pytest.fixture(scope="module")
+def audits(built_book: Path, site_url: str, chromium) -> dict[str, Audit]:
+    """Every page of _toc.yml opened once: axe in light mode, axe in dark mode, then the keyboard."""
+    with_widgets = set(widget_pages(built_book))
+    found = {}
+    for name in toc_pages():
+        page, record = open_page(chromium, f"{site_url}/{name}")
+        try:
+            wait_for_math(page)
+            wait_for_widgets(page)
+            light = axe_audit.audit(page)
+            theme = switch_to_dark_mode(page)
+            dark = axe_audit.audit(page)
+            keyboard = widgets_from_the_keyboard(page, name, record) if name in with_widgets else None
+        finally:
+            page.close()
+        found[name] = Audit({"light": light, "dark": dark}, theme, keyboard)
+    return found
 
 
 def test_toc_pages_are_built(built_book: Path) -> None:
@@ -66,13 +102,13 @@ def test_toc_pages_are_built(built_book: Path) -> None:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_no_critical_or_serious_axe_violation(built_book: Path, site_url: str, chromium, mode: str) -> None:
-    problems, pages = [], 0
-    for name in toc_pages():
-        violations = audit_page(chromium, f"{site_url}/{name}", dark=mode == "dark")
-        pages += 1
-        problems += [f"{name}: {line}" for line in axe_audit.describe(violations)]
-    assert pages == len(toc_pages())
+def test_no_critical_or_serious_axe_violation(audits: dict[str, Audit], mode: str) -> None:
+    assert list(audits) == toc_pages()
+    if mode == "dark":
+        light = [name for name, audit in audits.items() if audit.theme != "dark"]
+        assert not light, f"the theme's switch did not turn these pages dark: {light}"
+    problems = [f"{name}: {line}" for name, audit in audits.items()
+                for line in axe_audit.describe(audit.violations[mode])]
     assert not problems, (
         f"axe-core {axe_audit.axe_version()} in {mode} mode found critical or serious violations "
         "(rule (impact): offending elements [where they come from]; an example):\n" + "\n".join(problems))
@@ -159,27 +195,28 @@ def keyboard_moves(page, root, where: str) -> tuple[int, list[str]]:
     return moves, problems
 
 
-def test_every_widget_works_from_the_keyboard(built_book: Path, site_url: str, chromium) -> None:
-    pages = widget_pages(built_book)
-    assert pages
-    problems, moves, widgets = [], 0, 0
-    for name in pages:
-        page, record = open_page(chromium, f"{site_url}/{name}")
-        try:
-            wait_for_widgets(page)
-            count = mark_figure_widgets(page, "data-kbd-widget")
-            widgets += count
-            for index in range(count):
-                root = page.locator(f"[data-kbd-widget='{index}']")
-                controls = root.locator(CONTROLS).count()
-                moved, found = keyboard_moves(page, root, f"{name} widget {index}")
-                problems += found
-                moves += moved
-                if moved < controls:
-                    problems.append(f"{name} widget {index}: {moved} keyboard moves for {controls} controls")
-            problems += [f"{name}: console error: {error}" for error in record["errors"]]
-        finally:
-            page.close()
-    assert widgets >= len(pages)
+def widgets_from_the_keyboard(page, name: str, record: dict) -> Keyboard:
+    """Move every control of every figure widget of the open page ``name`` from the keyboard."""
+    problems, moves = [], 0
+    count = mark_figure_widgets(page, "data-kbd-widget")
+    for index in range(count):
+        root = page.locator(f"[data-kbd-widget='{index}']")
+        controls = root.locator(CONTROLS).count()
+        moved, found = keyboard_moves(page, root, f"{name} widget {index}")
+        problems += found
+        moves += moved
+        if moved < controls:
+            problems.append(f"{name} widget {index}: {moved} keyboard moves for {controls} controls")
+    problems += [f"{name}: console error: {error}" for error in record["errors"]]
+    return Keyboard(count, moves, problems)
+
+
+def test_every_widget_works_from_the_keyboard(built_book: Path, audits: dict[str, Audit]) -> None:
+    tried = [audit.keyboard for audit in audits.values() if audit.keyboard]
+    assert len(tried) == len(widget_pages(built_book)) > 0
+    widgets = sum(keyboard.widgets for keyboard in tried)
+    moves = sum(keyboard.moves for keyboard in tried)
+    assert widgets >= len(tried)
+    problems = [problem for keyboard in tried for problem in keyboard.problems]
     assert not problems, "\n".join(problems)
     assert moves >= widgets
