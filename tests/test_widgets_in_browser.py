@@ -8,8 +8,9 @@ driven with the arrow keys and End, toggle buttons are clicked, a dropdown gets
 another option. After every move exactly one image must be visible, the
 picture must differ from the one before (compared byte for byte) and must not
 be blank, and the page must log no error; moving the control back must bring
-the first picture back. Screenshots of each widget before and after every move
-are written to the test's temp folder.
+the first picture back. A widget whose move goes wrong leaves a screenshot of
+itself after that move, and a page with a problem a screenshot of the whole
+page, in the test's temp folder.
 
 The helpers are shared with tests/test_jupyterlab.py, which moves the same
 widgets in JupyterLab, where a kernel is running.
@@ -160,13 +161,15 @@ class FigureChecker:
             self.screenshot(root, label)
             self.problem_errors(label, errors_before)
             raise _Stuck from None
+        problems_before = len(self.problems)
         after = self.shown(root)
-        self.screenshot(root, label)
         if after[1] is not None and after[1] == before[1]:
             self.problem(f"{label}: the figure shows the same picture as before")
         if expect_same_as is not None and after[1] is not None and after[1] != expect_same_as:
             self.problem(f"{label}: moving the control back did not bring the first picture back")
         self.problem_errors(label, errors_before)
+        if len(self.problems) > problems_before:
+            self.screenshot(root, label)
         return after
 
     def problem_errors(self, label: str, since: int) -> None:
@@ -180,8 +183,8 @@ class FigureChecker:
             return
         root.scroll_into_view_if_needed()
         first = self.shown(root)
-        self.screenshot(root, f"w{index}_before")
         if first[1] is None:
+            self.screenshot(root, f"w{index}_before")
             return
         for number in range(controls.count()):
             control = controls.nth(number)
@@ -261,7 +264,8 @@ def check_widget_page(chromium, url: str, name: str, expected: int, shots: Path,
         checker.problem_errors("loading", 0)
         for index, root in enumerate(roots):
             checker.check_widget(root, index)
-        page.screenshot(path=str(shots / f"{file_name(name)}.png"), full_page=True)
+        if checker.problems:
+            page.screenshot(path=str(shots / f"{file_name(name)}.png"), full_page=True)
         return checker.problems, checker.moves
     finally:
         page.close()
