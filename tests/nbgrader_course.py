@@ -30,12 +30,13 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 from nbgrader.api import Gradebook
+
+from exercises import known_assignments, release_into
 
 from conftest import shared_folder
 
@@ -115,22 +116,16 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def course_with(folder: Path, assignment: str) -> None:
-    """Make `folder` a course copy with only `assignment` released (real generate_assignment)."""
-    shutil.copy(REPO / "nbgrader_config.py", folder / "nbgrader_config.py")
-    (folder / "tools").symlink_to(REPO / "tools")  # the grading sandbox and judge the config names
-    shutil.copytree(REPO / "solutions" / assignment, folder / "solutions" / assignment,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    nbgrader(folder, "generate_assignment", assignment)
-
-
 def release_every_assignment(folder: Path) -> None:
-    """One course folder per assignment of solutions/ in `folder`, each with that assignment released."""
-    assignments = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
-    for assignment in assignments:
-        (folder / assignment).mkdir()
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        list(pool.map(lambda a: course_with(folder / a, a), assignments))
+    """One course folder per assignment of solutions/ in `folder`, each with that assignment released.
+
+    nbgrader's generate_assignment runs through its API, in this process.
+    """
+    for assignment in known_assignments():
+        course = folder / assignment
+        course.mkdir()
+        (course / "tools").symlink_to(REPO / "tools")  # the grading sandbox and judge the config names
+        release_into([assignment], course)
 
 
 def make_course(tmp_path_factory, assignments: list[str], timeout: int = TIMEOUT) -> Path:
