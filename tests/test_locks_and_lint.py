@@ -68,6 +68,24 @@ def test_every_locked_requirement_is_installed() -> None:
     assert not wrong, "the environment differs from the locks:\n" + "\n".join(wrong)
 
 
+def test_installed_packages_are_compiled_to_byte_code() -> None:
+    """The kernels and commands of the book and tests run with PYTHONDONTWRITEBYTECODE."""
+    import importlib.util
+
+    import matplotlib.pyplot
+    import nbgrader.api
+
+    for module in (matplotlib.pyplot, nbgrader.api):
+        assert Path(importlib.util.cache_from_source(module.__file__)).exists(), module.__name__
+
+
+def test_jsonschema_does_not_build_the_rfc3987_syntax_parsers() -> None:
+    """Every nbformat import would take seconds (see requirements.in)."""
+    probe = "import sys, nbformat; print('rfc3987_syntax' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
+
+
 @pytest.mark.parametrize("source", sorted(LOCKS))
 def test_top_level_requirements_are_in_the_lock(source: str) -> None:
     wanted = [re.sub(r"[-_.]+", "-", re.split(r"[=<>\[]", line)[0].strip().lower()) for line in

@@ -31,6 +31,9 @@ fi
 links=()
 [ -d /opt/wheels ] && links=(--find-links /opt/wheels)
 export UV_LINK_MODE=copy  # the cache may lie on another file system
+# Byte-code compiled once here, as pip does: the tests and the book's kernels run with
+# PYTHONDONTWRITEBYTECODE and would otherwise compile every module they import, every time.
+export UV_COMPILE_BYTECODE=1
 install() { "$venv/bin/uv" pip install --quiet --python "$1" --require-hashes "${links[@]}" "${@:2}"; }
 
 if [ "${1:-}" = test ]; then
