@@ -49,11 +49,18 @@ TRANSITIONS_DONE_JS = """() => Promise.race([
 
 
 def switch_to_dark_mode(page) -> str:
-    """Press the theme's own switch until the page is dark (it cycles through its modes); the theme."""
+    """Press the theme's own switch until the page is dark (it cycles through its modes); the theme.
+
+    Then the pointer and the focus leave the switch, as a reader's would, and its
+    "Color mode" tooltip fades out: axe once judged it half-faded in, as too pale.
+    """
     for _ in range(3):
         if page.evaluate("() => document.documentElement.dataset.theme") == "dark":
             break
         page.locator(".theme-switch-button:visible").first.click()
+    page.mouse.move(0, 0)
+    page.evaluate("() => document.activeElement.blur()")
+    page.wait_for_function("() => !document.querySelector('.tooltip')", timeout=5000)
     page.evaluate(TRANSITIONS_DONE_JS)
     return page.evaluate("() => document.documentElement.dataset.theme")
 
