@@ -179,13 +179,13 @@ def visits(built_book: Path, served_book: ServedSite, chromium,
         page, record = open_page(chromium, f"{served_book.url}/{name}")
         try:
             seen = site.pages[name] = visit(page, name, served_book.url, record)
+            # What the browser asks for on its own (an icon, say) only the server sees.
+            seen.problems += [f"{name}: the server has no {u}" for u in served_book.refused[refused_before:]]
             if seen.problems:
                 shot = site.screenshots / (name.replace("/", "__") + ".png")
                 page.screenshot(path=str(shot), full_page=True)
         finally:
             page.close()
-        # What the browser asks for on its own (an icon, say) only the server sees.
-        seen.problems += [f"{name}: the server has no {u}" for u in served_book.refused[refused_before:]]
     return site
 
 
