@@ -56,13 +56,15 @@ grade: env  ## grade every submission of ASSIGNMENT=name on every core, then fee
 # Tiers (markers in every test file, checked by tests/conftest.py): unit tests need
 # neither the book, nor nbgrader, nor a browser, nor root; slow ones build the book
 # or run nbgrader; browser ones drive Debian's chromium. Files go to workers whole
-# (--dist loadfile), so a module's fixtures run once; the book and the released
+# (tests/conftest.py schedules them, in its order; the three files that share one visit
+# of every page go together), so a module's fixtures run once; the book and the released
 # nbgrader course are built once per run and shared by every worker.
+XDIST = -n auto --dist loadfile
 test: test-env vendor system  ## run every test in parallel (the command CI runs)
-	@$(PYTHON) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	@$(PYTHON) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: test-env vendor  ## run the unit tests only, in parallel: no book, nbgrader, browser or root
-	@$(PYTHON) -m pytest -n auto --dist loadfile -m unit $(PYTEST_ARGS)
+	@$(PYTHON) -m pytest $(XDIST) -m unit $(PYTEST_ARGS)
 
 lint: test-env  ## ruff over the code
 	@$(BIN)/ruff check .

@@ -51,7 +51,7 @@ def course_env(**extra: str) -> dict[str, str]:
 
 TIERS = ("unit", "slow", "browser")
 # fixtures that only slow or browser tests may use
-HEAVY_FIXTURES = {"built_book", "served_book", "site_url", "chromium", "released_course"}
+HEAVY_FIXTURES = {"built_book", "served_book", "site_url", "chromium", "released_course", "book_pages"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -68,9 +68,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             wrong.append(f"{item.nodeid}: a unit test uses {', '.join(used)}; mark it slow or browser")
     if wrong:
         raise pytest.UsageError("tests without a proper tier:\n  " + "\n  ".join(wrong))
-    # pytest-xdist hands out whole files in this order: the slow files that do not wait for
-    # the book first, then those that do and the browser tests, the short unit tests last
-    # to fill the gaps.
+    # pytest-xdist hands out whole files (or ONE_WORKER groups, see pytest_xdist_make_scheduler)
+    # in this order: the group that opens the book's pages first (its worker waits for the
+    # book while the other runs tests), then the slow files that do not wait for the book,
+    # those that do and the browser files, the short unit files last to fill the gaps.
     tier_of: dict[str, int] = {}
     waits: set[str] = set()  # files with a test that waits for the book
     for item in items:
@@ -79,7 +80,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         tier_of[file] = min(tier, tier_of.get(file, tier))
         if "built_book" in getattr(item, "fixturenames", ()):
             waits.add(file)
-    items.sort(key=lambda item: (tier_of[item.nodeid.split("::")[0]], item.nodeid.split("::")[0] in waits))
+
+    def order(item: pytest.Item) -> tuple[bool, int, bool]:
+        file = item.nodeid.split("::")[0]
+        return file not in GROUP_OF, tier_of[file], file in waits
+
+    items.sort(key=order)
+
+
+# Files that share a session fixture too costly to compute twice run on one pytest-xdist
+# worker: every page of the book opened once in Chromium (tests/book_in_chromium.py).
+ONE_WORKER = {"book_pages": ("tests/test_browser.py", "tests/test_accessibility.py",
+                             "tests/test_widgets_in_browser.py")}
+GROUP_OF = {file: group for group, files in ONE_WORKER.items() for file in files}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Whole files to each worker, in the collection's order; the files of a ONE_WORKER group together.
+
+    (pytest-xdist's own ``xdist_group`` marks do not work with pytest 9, whose
+    node ids xdist can no longer rename.)
+    """
+    from xdist.scheduler import LoadFileScheduling
+
+    class ByFileOrGroup(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::")[0]
+            return GROUP_OF.get(file, file)
+
+    config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
+    return ByFileOrGroup(config, log)
 
 
 def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
@@ -231,6 +261,16 @@ def served_book(built_book: Path) -> Iterator[ServedSite]:
 def site_url(served_book: ServedSite) -> str:
     """The address of the served book."""
     return served_book.url
+
+
+@pytest.fixture(scope="session")
+def book_pages(built_book: Path, served_book: ServedSite, chromium,
+               tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Every page of the built book opened once in Chromium and checked (tests/book_in_chromium.py)."""
+    import book_in_chromium
+
+    return book_in_chromium.visit_every_page(built_book, served_book, chromium,
+                                             tmp_path_factory.mktemp("screenshots"))
 
 
 @pytest.fixture(scope="session")

@@ -12,23 +12,29 @@ The keyboard test reaches every control of every figure widget with Tab alone,
 moves it with the keys a reader would use (arrow keys for a slider and a
 dropdown, Space for a toggle button) and checks that the picture shown (its
 data: address and its alt text) changed. Each page is opened once for all of
-it (the `audits` fixture): the keyboard comes after both audits.
+it, and for tests/test_browser.py and test_widgets_in_browser.py too
+(tests/book_in_chromium.py): the keyboard comes after both audits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import axe_audit
 import pytest
 import yaml
 from figure_widgets import CONTROLS, mark_figure_widgets
-from test_browser import open_page, wait_for_math, wait_for_widgets
+from test_browser import open_page, wait_for_widgets
 from test_widgets_in_browser import widget_pages
+
+if TYPE_CHECKING:
+    from book_in_chromium import BookPages
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# one worker opens every page once for this file and the other two of ONE_WORKER (conftest.py)
 pytestmark = pytest.mark.browser
 
 
@@ -83,24 +89,19 @@ class Audit:
     keyboard: Keyboard | None  # on a page with widgets
 
 
+def audit_open_page(page, name: str, record: dict, widgets: bool) -> Audit:
+    """Axe in light mode, axe in dark mode, then the keyboard (on a page with ``widgets``)."""
+    light = axe_audit.audit(page)
+    theme = switch_to_dark_mode(page)
+    dark = axe_audit.audit(page)
+    keyboard = widgets_from_the_keyboard(page, name, record) if widgets else None
+    return Audit({"light": light, "dark": dark}, theme, keyboard)
+
+
 @pytest.fixture(scope="module")
-def audits(built_book: Path, site_url: str, chromium) -> dict[str, Audit]:
-    """Every page of _toc.yml opened once: axe in light mode, axe in dark mode, then the keyboard."""
-    with_widgets = set(widget_pages(built_book))
-    found = {}
-    for name in toc_pages():
-        page, record = open_page(chromium, f"{site_url}/{name}")
-        try:
-            wait_for_math(page)
-            wait_for_widgets(page)
-            light = axe_audit.audit(page)
-            theme = switch_to_dark_mode(page)
-            dark = axe_audit.audit(page)
-            keyboard = widgets_from_the_keyboard(page, name, record) if name in with_widgets else None
-        finally:
-            page.close()
-        found[name] = Audit({"light": light, "dark": dark}, theme, keyboard)
-    return found
+def audits(book_pages: BookPages) -> dict[str, Audit]:
+    """The audit of every page of _toc.yml, from the run's one visit of each page."""
+    return {name: book_pages.reports[name].audit for name in toc_pages() if name in book_pages.reports}
 
 
 def test_toc_pages_are_built(built_book: Path) -> None:

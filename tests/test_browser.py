@@ -5,21 +5,26 @@ site, logs no console error, renders all its math with MathJax, shows every
 image, renders its widgets, and every figure it shows (the book's PNGs and the
 widgets' blob: images alike) is a real picture, not a blank or one-colour box;
 and every image it shows has a meaningful alt text. Every page is opened once
-per run (the `visits` fixture) for both checks; a page with a problem leaves a
-screenshot in the run's temp folder, to be looked at.
-tests/test_widgets_in_browser.py moves the widgets' controls.
+per run for every check that reads it (tests/book_in_chromium.py, shared with
+test_accessibility and test_widgets_in_browser); a page with a problem leaves
+a screenshot in the run's temp folder, to be looked at.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import ServedSite
 from test_site import WIDGET_IMAGES_HAVE_ALT, alt_problem
 
+if TYPE_CHECKING:
+    from book_in_chromium import BookPages
+
+# one worker opens every page once for this file and the other two of ONE_WORKER (conftest.py)
 pytestmark = pytest.mark.browser
 
 
@@ -114,6 +119,7 @@ class Visit:
     problems: list[str]  # what failed to render, load or typeset
     figures: int  # visible images whose grey levels were checked
     images: list[dict]  # every <img> as IMAGES_JS reads it
+    formulas: dict[str, int]  # typeset formulas, those with assistive MathML, display ones (FORMULAS_JS)
 
 
 # Every <img> of the page as the browser shows it, widgets' images included.
@@ -123,6 +129,19 @@ IMAGES_JS = """() => [...document.images].map(img => ({
     decorative: img.getAttribute('role') === 'presentation' || img.getAttribute('aria-hidden') === 'true',
     widget: img.closest('.jupyter-widgets') !== null,
 }))"""
+
+
+# How many formulas MathJax typeset, how many carry the assistive MathML a screen reader reads,
+# and how many are display formulas.
+FORMULAS_JS = """() => {
+    const all = [...document.querySelectorAll('mjx-container')];
+    const read = all.filter(c => {
+        const mml = c.querySelector(':scope > mjx-assistive-mml > math');
+        return mml && mml.textContent.trim().length > 0;
+    });
+    return {formulas: all.length, readable: read.length,
+            display: all.filter(c => c.getAttribute('display') === 'true').length};
+}"""
 
 
 def visit(page, name: str, site_url: str, record: dict) -> Visit:
@@ -158,41 +177,15 @@ def visit(page, name: str, site_url: str, record: dict) -> Visit:
             problems.append(f"{name}: a widget shows an error")
     blank, checked = blank_figures(page)
     problems += [f"{name}: blank figure: {src}" for src in blank]
-    return Visit(problems, checked, page.evaluate(IMAGES_JS))
+    return Visit(problems, checked, page.evaluate(IMAGES_JS), page.evaluate(FORMULAS_JS))
 
 
-@dataclass
-class Site:
-    """Every page of the site as Chromium showed it, by name, and where the screenshots are."""
-
-    pages: dict[str, Visit]
-    screenshots: Path
-
-
-@pytest.fixture(scope="module")
-def visits(built_book: Path, served_book: ServedSite, chromium,
-           tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """Every page opened once in Chromium; a screenshot of each page with a problem."""
-    site = Site({}, tmp_path_factory.mktemp("screenshots"))
-    for name in page_names(built_book):
-        refused_before = len(served_book.refused)
-        page, record = open_page(chromium, f"{served_book.url}/{name}")
-        try:
-            seen = site.pages[name] = visit(page, name, served_book.url, record)
-            # What the browser asks for on its own (an icon, say) only the server sees.
-            seen.problems += [f"{name}: the server has no {u}" for u in served_book.refused[refused_before:]]
-            if seen.problems:
-                shot = site.screenshots / (name.replace("/", "__") + ".png")
-                page.screenshot(path=str(shot), full_page=True)
-        finally:
-            page.close()
-    return site
-
-
-def test_every_page_renders_offline(visits: Site) -> None:
-    problems = [line for seen in visits.pages.values() for line in seen.problems]
-    assert not problems, f"screenshots in {visits.screenshots}\n" + "\n".join(problems)
-    assert sum(seen.figures for seen in visits.pages.values()), (
+def test_every_page_renders_offline(built_book: Path, book_pages: BookPages) -> None:
+    seen = {name: report.visit for name, report in book_pages.reports.items()}
+    assert list(seen) == page_names(built_book)
+    problems = [line for visit in seen.values() for line in visit.problems]
+    assert not problems, f"screenshots in {book_pages.screenshots}\n" + "\n".join(problems)
+    assert sum(visit.figures for visit in seen.values()), (
         "no visible figure on any page: the chapters have plots and widgets")
 
 
@@ -210,34 +203,22 @@ def test_the_site_address_opens_the_first_chapter(served_book: ServedSite, chrom
     assert served_book.refused[refused_before:] == []
 
 
-def test_every_typeset_formula_carries_assistive_mathml(served_book: ServedSite, chromium) -> None:
+def test_every_typeset_formula_carries_assistive_mathml(book_pages: BookPages) -> None:
     # MathJax's assistive MathML is what a screen reader reads; without it a formula is heard as
     # a run of single glyphs. The sigmoid chapter has over a hundred formulas, inline and display.
-    page, _ = open_page(chromium, f"{served_book.url}/chapters/sigmoid.html")
-    try:
-        wait_for_math(page)
-        counts = page.evaluate("""() => {
-            const all = [...document.querySelectorAll('mjx-container')];
-            const read = all.filter(c => {
-                const mml = c.querySelector(':scope > mjx-assistive-mml > math');
-                return mml && mml.textContent.trim().length > 0;
-            });
-            return {formulas: all.length, readable: read.length,
-                    display: all.filter(c => c.getAttribute('display') === 'true').length};
-        }""")
-    finally:
-        page.close()
-    assert counts["formulas"] >= 100 and counts["display"] >= 5, counts
-    assert counts["readable"] == counts["formulas"], (
-        f"{counts['formulas'] - counts['readable']} of {counts['formulas']} formulas have no "
-        "assistive MathML (is MathJax's assistive-mml extension still on?)")
+    sigmoid = book_pages.reports["chapters/sigmoid.html"].visit.formulas
+    assert sigmoid["formulas"] >= 100 and sigmoid["display"] >= 5, sigmoid
+    unread = {name: report.visit.formulas for name, report in book_pages.reports.items()
+              if report.visit.formulas["readable"] != report.visit.formulas["formulas"]}
+    assert not unread, (f"formulas without assistive MathML (is MathJax's assistive-mml extension "
+                        f"still on?): {unread}")
 
 
-def test_every_image_the_browser_shows_has_a_meaningful_alt(visits: Site) -> None:
+def test_every_image_the_browser_shows_has_a_meaningful_alt(book_pages: BookPages) -> None:
     """The static figures, and the widgets' images once WIDGET_IMAGES_HAVE_ALT is True."""
     problems, figures, widget_images = [], 0, 0
-    for name, seen in visits.pages.items():
-        for image in seen.images:
+    for name, report in book_pages.reports.items():
+        for image in report.visit.images:
             if image["widget"]:
                 widget_images += 1
                 if not WIDGET_IMAGES_HAVE_ALT:

@@ -10,7 +10,8 @@ picture must differ from the one before (compared byte for byte) and must not
 be blank, and the page must log no error; moving the control back must bring
 the first picture back. A widget whose move goes wrong leaves a screenshot of
 itself after that move, and a page with a problem a screenshot of the whole
-page, in the test's temp folder.
+page, in the run's temp folder. Each page is opened once for this test,
+tests/test_browser.py and test_accessibility.py (tests/book_in_chromium.py).
 
 The helpers are shared with tests/test_jupyterlab.py, which moves the same
 widgets in JupyterLab, where a kernel is running.
@@ -25,6 +26,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup
@@ -34,6 +36,10 @@ from test_browser import open_page, page_names, wait_for_math, wait_for_widgets
 
 from conftest import ServedSite
 
+if TYPE_CHECKING:
+    from book_in_chromium import BookPages
+
+# one worker opens every page once for this file and the other two of ONE_WORKER (conftest.py)
 pytestmark = pytest.mark.browser
 
 VIEW = "application/vnd.jupyter.widget-view+json"
@@ -248,42 +254,48 @@ class FigureChecker:
                   expect_same_as=first[1])
 
 
+def check_widgets(page, record: dict, name: str, expected: int, shots: Path,
+                  move_timeout: float = MOVE_TIMEOUT) -> tuple[list[str], int]:
+    """Move every control of every figure widget of the open page ``name``; return the problems and moves.
+
+    A page with a problem leaves a screenshot of itself in ``shots``.
+    """
+    checker = FigureChecker(page, record, name, shots, move_timeout)
+    try:
+        wait_for_widgets(page)
+    except Exception:  # reported below as a missing widget
+        checker.problem("the widgets did not render")
+    roots = checker.mark_widgets()
+    if len(roots) != expected:
+        checker.problem(f"{len(roots)} figure widgets rendered, the saved widget state has {expected}")
+    checker.problem_errors("loading", 0)
+    for index, root in enumerate(roots):
+        checker.check_widget(root, index)
+    if checker.problems:
+        page.screenshot(path=str(shots / f"{file_name(name)}.png"), full_page=True)
+    return checker.problems, checker.moves
+
+
 def check_widget_page(chromium, url: str, name: str, expected: int, shots: Path,
                       move_timeout: float = MOVE_TIMEOUT) -> tuple[list[str], int]:
-    """Open ``url``, move every control of every figure widget; return the problems and moves."""
+    """Open ``url`` and :func:`check_widgets` it."""
     page, record = open_page(chromium, url)
     try:
-        checker = FigureChecker(page, record, name, shots, move_timeout)
-        try:
-            wait_for_widgets(page)
-        except Exception:  # reported below as a missing widget
-            checker.problem("the widgets did not render")
-        roots = checker.mark_widgets()
-        if len(roots) != expected:
-            checker.problem(f"{len(roots)} figure widgets rendered, the saved widget state has {expected}")
-        checker.problem_errors("loading", 0)
-        for index, root in enumerate(roots):
-            checker.check_widget(root, index)
-        if checker.problems:
-            page.screenshot(path=str(shots / f"{file_name(name)}.png"), full_page=True)
-        return checker.problems, checker.moves
+        return check_widgets(page, record, name, expected, shots, move_timeout)
     finally:
         page.close()
 
 
-def test_every_widget_control_changes_the_figure(built_book: Path, site_url: str, chromium,
-                                                  tmp_path: Path) -> None:
+def test_every_widget_control_changes_the_figure(built_book: Path, book_pages: BookPages) -> None:
     pages = widget_pages(built_book)
     assert pages, "no page of the book has a widget: the chapters should"
-    problems, moves, widgets = [], 0, 0
-    for name in pages:
-        expected = expected_figure_widgets((built_book / name).read_text(encoding="utf-8"))
-        widgets += expected
-        found, moved = check_widget_page(chromium, f"{site_url}/{name}", name, expected, tmp_path)
-        problems += found
-        moves += moved
+    widgets = sum(expected_figure_widgets((built_book / name).read_text(encoding="utf-8")) for name in pages)
+    checked = {name: report.figures for name, report in book_pages.reports.items() if report.figures}
+    assert list(checked) == pages
+    problems = [problem for figures in checked.values() for problem in figures.problems]
+    moves = sum(figures.moves for figures in checked.values())
     assert widgets, "no figure widget (image and control) in the saved widget state of any page"
-    assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
+    assert not problems, f"screenshots in {book_pages.screenshots}\n" + "\n".join(problems)
     assert moves >= 2 * widgets, f"only {moves} control moves for {widgets} widgets"
 
 
