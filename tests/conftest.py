@@ -95,6 +95,7 @@ ONE_WORKER = {"book_pages": ("tests/test_browser.py", "tests/test_accessibility.
 GROUP_OF = {file: group for group, files in ONE_WORKER.items() for file in files}
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: known only when xdist is loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Whole files to each worker, in the collection's order; the files of a ONE_WORKER group together.
 

@@ -6,6 +6,7 @@ tests/test_browser.py then loads every page in a real browser.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -31,7 +32,9 @@ def pages(html: Path) -> list[Path]:
     return found
 
 
+@functools.cache
 def soup(page: Path) -> BeautifulSoup:
+    """The parsed page, parsed once for every test of the file (none of them changes it)."""
     return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
 
 
@@ -75,18 +78,17 @@ def test_the_front_door_redirects_to_the_first_chapter(built_book: Path) -> None
     import yaml
 
     root = yaml.safe_load((Path(__file__).parent.parent / "_toc.yml").read_text())["root"]
-    soup = BeautifulSoup((built_book / "index.html").read_text(encoding="utf-8"), "html.parser")
-    refresh = soup.find("meta", attrs={"http-equiv": re.compile("^refresh$", re.IGNORECASE)})
+    front = soup(built_book / "index.html")
+    refresh = front.find("meta", attrs={"http-equiv": re.compile("^refresh$", re.IGNORECASE)})
     assert refresh is not None and refresh["content"] == f"0; url={root}.html", refresh
-    assert soup.find("a", href=f"{root}.html"), "no link to follow where refresh is off"
+    assert front.find("a", href=f"{root}.html"), "no link to follow where refresh is off"
 
 
 def test_every_page_names_its_icon(built_book: Path) -> None:
     # A page without one makes the browser ask the server for /favicon.ico.
     nameless = []
     for page in pages(built_book):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        icons = [link for link in soup.find_all("link", href=True)
+        icons = [link for link in soup(page).find_all("link", href=True)
                  if "icon" in (link.get("rel") or [])]
         if not icons or any(local_target(page, link["href"]) is None
                             or not local_target(page, link["href"]).is_file() for link in icons):
