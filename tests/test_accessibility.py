@@ -29,6 +29,8 @@ from figure_widgets import CONTROLS, mark_figure_widgets
 from test_browser import open_page, wait_for_widgets
 from test_widgets_in_browser import widget_pages
 
+from conftest import POLL_MS
+
 if TYPE_CHECKING:
     from book_in_chromium import BookPages
 
@@ -66,7 +68,7 @@ def switch_to_dark_mode(page) -> str:
         page.locator(".theme-switch-button:visible").first.click()
     page.mouse.move(0, 0)
     page.evaluate("() => document.activeElement.blur()")
-    page.wait_for_function("() => !document.querySelector('.tooltip')", timeout=5000)
+    page.wait_for_function("() => !document.querySelector('.tooltip')", timeout=5000, polling=POLL_MS)
     page.evaluate(TRANSITIONS_DONE_JS)
     return page.evaluate("() => document.documentElement.dataset.theme")
 
@@ -193,7 +195,7 @@ def keyboard_moves(page, root, where: str) -> tuple[int, list[str]]:
         try:
             page.wait_for_function(f"([root, before]) => {{ const now = ({SHOWN_JS})(root);"
                                    " return now && before && now[0] !== before[0] && now[1] !== before[1]; }",
-                                   arg=[root.element_handle(), before], timeout=10_000)
+                                   arg=[root.element_handle(), before], timeout=10_000, polling=POLL_MS)
             moves += 1
         except Exception:  # timed out: the picture or its alt text did not change
             after = root.evaluate(SHOWN_JS)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import ServedSite
+from conftest import POLL_MS, ServedSite
 from test_site import WIDGET_IMAGES_HAVE_ALT, alt_problem
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def wait_for_math(page) -> None:
     page.wait_for_function(
         "() => { const n = document.querySelectorAll('.math').length;"
         " return n === 0 || document.querySelectorAll('.math mjx-container,"
-        " mjx-container.MathJax').length >= n; }", timeout=20_000)
+        " mjx-container.MathJax').length >= n; }", timeout=20_000, polling=POLL_MS)
 
 
 def wait_for_widgets(page, timeout: float = 30_000) -> None:
@@ -72,7 +72,8 @@ def wait_for_widgets(page, timeout: float = 30_000) -> None:
     page.wait_for_function(
         "() => [...document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]')]"
         ".every(s => s.parentElement.querySelector('.jupyter-widgets'))"
-        " && [...document.querySelectorAll('img.widget-image')].every(i => i.complete)", timeout=timeout)
+        " && [...document.querySelectorAll('img.widget-image')].every(i => i.complete)",
+        timeout=timeout, polling=POLL_MS)
 
 
 # Grey-level spread (max - min, 0..255) of every visible image, drawn over white

@@ -33,7 +33,7 @@ from lab import Lab, running_lab
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_widgets_in_browser import FigureChecker
 
-from conftest import ROOT
+from conftest import POLL_MS, ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -122,7 +122,7 @@ class LabSession:
 
     def start(self, folder: str) -> None:
         self.page.goto(self.lab.page_url(f"/lab/tree/{folder}"))
-        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", polling=POLL_MS)
         self.page.evaluate("async () => { await window.jupyterapp.started;"
                            " await window.jupyterapp.restored; }")
         self.wait_for_folder(folder)
@@ -134,7 +134,7 @@ class LabSession:
         """Wait until the file browser's breadcrumbs show ``folder`` (and so does its listing)."""
         self.page.wait_for_function(
             f"parts => JSON.stringify(({self.BREADCRUMBS_JS})()) === JSON.stringify(parts)",
-            arg=list(Path(folder).parts), timeout=timeout)
+            arg=list(Path(folder).parts), timeout=timeout, polling=POLL_MS)
 
     def browse_to(self, folder: str) -> None:
         """Show ``folder`` in the file browser, clicking through from the root.
@@ -170,7 +170,7 @@ class LabSession:
             self.page.locator(".lm-Menu-item", has_text=re.compile(r"^Open With")).hover()
             self.page.locator(".lm-Menu-item", has_text=re.compile(f"^{re.escape(factory)}$")).click()
         self.page.wait_for_function(f"path => ({NOTEBOOK_JS})(path)?.kernel === 'idle'", arg=path,
-                                    timeout=OPEN_TIMEOUT)
+                                    timeout=OPEN_TIMEOUT, polling=POLL_MS)
         return self.state(path)
 
     def state(self, path: str) -> dict:
@@ -180,7 +180,7 @@ class LabSession:
         """*Run > Run All Cells*; wait until the run is over; the notebook's state."""
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
         self.page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).click()
-        self.page.wait_for_function(RUN_OVER_JS, arg=path, timeout=RUN_TIMEOUT)
+        self.page.wait_for_function(RUN_OVER_JS, arg=path, timeout=RUN_TIMEOUT, polling=POLL_MS)
         state = self.state(path)
         self.page.screenshot(path=str(self.shots / (path.replace("/", "__") + ".png")))
         return state

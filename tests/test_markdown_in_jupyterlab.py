@@ -29,7 +29,7 @@ from test_jupyterlab import LabSession, error_outputs
 
 from actgrad.sphinx_eval import glue_key
 
-from conftest import ROOT
+from conftest import POLL_MS, ROOT
 
 CHAPTER = "chapters/relu.md"
 GLUE_PREFIX = "application/papermill.record/"
@@ -125,7 +125,7 @@ def check_markdown_in_lab(lab: Lab, chromium, shots: Path) -> tuple[list[str], i
         session.page.wait_for_function(
             f"""path => ({MARKDOWN_JS})(path).every(
                    c => c.evaluated === (c.source.match(/\\{{eval\\}}`[^`]+`/g) || []).length)""",
-            arg=CHAPTER, timeout=EVAL_TIMEOUT)
+            arg=CHAPTER, timeout=EVAL_TIMEOUT, polling=POLL_MS)
         deadline = time.monotonic() + 10
         while True:  # the last cells may still be rendering their numbers
             found, shown = markdown_problems(session.page.evaluate(MARKDOWN_JS, CHAPTER), glued)

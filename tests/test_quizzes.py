@@ -32,7 +32,7 @@ from ipywidgets.widgets.widget_link import DirectionalLink
 from actgrad.widgets import reviews
 from actgrad.widgets.quiz import CORRECT, WRONG, Option, Question, quiz
 
-from conftest import ROOT
+from conftest import POLL_MS, ROOT
 
 #: Part caption of _toc.yml -> the function building its quiz; parts not listed have nothing to review.
 QUIZZES = {
@@ -200,7 +200,7 @@ def shown_feedback(stack) -> list[dict]:
 
 def wait_for_feedback(page, stack, text: str) -> None:
     page.wait_for_function(f"([stack, text]) => ({SHOWN_FEEDBACK_JS})(stack).some(f => f.text === text)",
-                           arg=[stack.element_handle(), text], timeout=10_000)
+                           arg=[stack.element_handle(), text], timeout=10_000, polling=POLL_MS)
 
 
 @pytest.mark.browser

@@ -34,7 +34,7 @@ from figure_widgets import CONTROLS, mark_figure_widgets
 from PIL import Image
 from test_browser import open_page, page_names, wait_for_math, wait_for_widgets
 
-from conftest import ServedSite
+from conftest import POLL_MS, ServedSite
 
 if TYPE_CHECKING:
     from book_in_chromium import BookPages
@@ -160,7 +160,7 @@ class FigureChecker:
         self.moves += 1
         try:
             self.page.wait_for_function(CHANGED_JS, arg=[root.element_handle(), before[0]],
-                                        timeout=self.move_timeout)
+                                        timeout=self.move_timeout, polling=POLL_MS)
         except Exception:  # a timeout: the picture did not change
             self.problem(f"{label}: the figure did not change")
             self.shown(root)  # reports several visible images, or a blank one
@@ -379,7 +379,7 @@ def test_widgets_with_descriptions_render_without_errors(built_book: Path, chrom
             try:
                 page.wait_for_function(
                     "() => document.querySelectorAll('#described-widgets mjx-container').length >= 2",
-                    timeout=20_000)
+                    timeout=20_000, polling=POLL_MS)
             except Exception:  # reported below with the number typeset
                 pass
             added.scroll_into_view_if_needed()
