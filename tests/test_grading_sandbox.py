@@ -27,6 +27,9 @@ pytestmark = pytest.mark.slow
 ASSIGNMENT, NOTEBOOK, WRITTEN = "01_sigmoid_tanh", "sigmoid_tanh", "written_saturation"
 GRADE_CLASS = nc.REPO / "tools" / "grade_class.py"
 MARK = "actgrad-attack-7f3a"  # in every attack process's command line and every file it writes
+# Seconds a cell may run (c.Execute.timeout): the honest cells take well under one, and the
+# attacks that hang wait for it (half_message waits 2 * TIMEOUT + 10 s, the judge's limit).
+TIMEOUT = 10
 
 WRONG_SIGMOID = nc.STEP_SIGMOID
 RIGHT_SIGMOID = """
@@ -283,7 +286,7 @@ def listener() -> Listener:
 @pytest.fixture(scope="module")
 def autograded(tmp_path_factory, listener) -> SimpleNamespace:
     """The whole class through plain ``nbgrader autograde`` and ``generate_feedback``."""
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=20)
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=TIMEOUT)
     submit_class(course, listener.port, list(ATTACKS))
     run = subprocess.run(
         [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
@@ -402,7 +405,7 @@ def test_nothing_outlives_its_notebook_or_touches_the_course(autograded) -> None
 @pytest.fixture(scope="module")
 def graded_by_make_grade(tmp_path_factory, listener) -> SimpleNamespace:
     """The gradebook attack, a reader and the honest students through tools/grade_class.py."""
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=20)
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=TIMEOUT)
     submit_class(course, listener.port, ["background", "reads_course", "links_course"])
     run = subprocess.run(
         [sys.executable, str(GRADE_CLASS), ASSIGNMENT, "--course", str(course), "--jobs", "2"],
@@ -450,7 +453,7 @@ def test_without_bubblewrap_grading_stops_with_one_message(tmp_path) -> None:
 
 
 def test_nbgrader_autograde_without_bubblewrap_grades_nothing(tmp_path_factory) -> None:
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=20)
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=TIMEOUT)
     submit_class(course, 1, [])
     run = subprocess.run(
         [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
@@ -467,7 +470,7 @@ def test_nbgrader_autograde_without_bubblewrap_grades_nothing(tmp_path_factory) 
 
 
 def test_grading_without_the_sandbox_says_so_on_every_line(tmp_path_factory) -> None:
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=20)
+    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=TIMEOUT)
     submit_class(course, 1, [])
     run = subprocess.run(
         [
