@@ -71,11 +71,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif tiers == ["unit"] and HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
             used = sorted(HEAVY_FIXTURES & set(item.fixturenames))
             wrong.append(f"{item.nodeid}: a unit test uses {', '.join(used)}; mark it slow or browser")
+        if "book_pages" in getattr(item, "fixturenames", ()) and item.nodeid.split("::")[0] not in GROUP_OF:
+            wrong.append(f"{item.nodeid}: uses book_pages outside its ONE_WORKER group; add its file there")
     if wrong:
-        raise pytest.UsageError("tests without a proper tier:\n  " + "\n  ".join(wrong))
+        raise pytest.UsageError("tests without a proper tier or group:\n  " + "\n  ".join(wrong))
     # pytest-xdist hands out whole files (or ONE_WORKER groups, see pytest_xdist_make_scheduler)
     # in this order: the group that opens the book's pages first (its worker waits for the
-    # book while the other runs tests), then the slow files that do not wait for the book,
+    # book while the others run tests), then the slow files that do not wait for the book,
     # those that do and the browser files, the short unit files last to fill the gaps.
     tier_of: dict[str, int] = {}
     waits: set[str] = set()  # files with a test that waits for the book
@@ -102,11 +104,14 @@ GROUP_OF = {file: group for group, files in ONE_WORKER.items() for file in files
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: known only when xdist is loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """Whole files to each worker, in the collection's order; the files of a ONE_WORKER group together.
+    """With ``--dist loadfile``: whole files to each worker, in the collection's order; the files of
+    a ONE_WORKER group together.
 
     (pytest-xdist's own ``xdist_group`` marks do not work with pytest 9, whose
-    node ids xdist can no longer rename.)
+    node ids xdist can no longer rename.) Other ``--dist`` modes are xdist's own.
     """
+    if config.getvalue("dist") != "loadfile":
+        return None
     from xdist.scheduler import LoadFileScheduling
 
     class ByFileOrGroup(LoadFileScheduling):

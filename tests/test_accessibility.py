@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# one worker opens every page once for this file and the other two of ONE_WORKER (conftest.py)
 pytestmark = pytest.mark.browser
 
 
@@ -103,6 +102,7 @@ def audit_open_page(page, name: str, record: dict, widgets: bool) -> Audit:
 @pytest.fixture(scope="module")
 def audits(book_pages: BookPages) -> dict[str, Audit]:
     """The audit of every page of _toc.yml, from the run's one visit of each page."""
+    assert not book_pages.crashes("audit"), "\n".join(book_pages.crashes("audit"))
     return {name: book_pages.reports[name].audit for name in toc_pages() if name in book_pages.reports}
 
 

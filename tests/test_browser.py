@@ -24,7 +24,6 @@ from test_site import WIDGET_IMAGES_HAVE_ALT, alt_problem
 if TYPE_CHECKING:
     from book_in_chromium import BookPages
 
-# one worker opens every page once for this file and the other two of ONE_WORKER (conftest.py)
 pytestmark = pytest.mark.browser
 
 
@@ -182,11 +181,12 @@ def visit(page, name: str, site_url: str, record: dict) -> Visit:
 
 
 def test_every_page_renders_offline(built_book: Path, book_pages: BookPages) -> None:
+    assert not book_pages.crashes("visit"), "\n".join(book_pages.crashes("visit"))
     seen = {name: report.visit for name, report in book_pages.reports.items()}
     assert list(seen) == page_names(built_book)
-    problems = [line for visit in seen.values() for line in visit.problems]
+    problems = [line for page in seen.values() for line in page.problems]
     assert not problems, f"screenshots in {book_pages.screenshots}\n" + "\n".join(problems)
-    assert sum(visit.figures for visit in seen.values()), (
+    assert sum(page.figures for page in seen.values()), (
         "no visible figure on any page: the chapters have plots and widgets")
 
 
@@ -207,16 +207,18 @@ def test_the_site_address_opens_the_first_chapter(served_book: ServedSite, chrom
 def test_every_typeset_formula_carries_assistive_mathml(book_pages: BookPages) -> None:
     # MathJax's assistive MathML is what a screen reader reads; without it a formula is heard as
     # a run of single glyphs. The sigmoid chapter has over a hundred formulas, inline and display.
+    assert not book_pages.crashes("visit"), "\n".join(book_pages.crashes("visit"))
     sigmoid = book_pages.reports["chapters/sigmoid.html"].visit.formulas
     assert sigmoid["formulas"] >= 100 and sigmoid["display"] >= 5, sigmoid
     unread = {name: report.visit.formulas for name, report in book_pages.reports.items()
               if report.visit.formulas["readable"] != report.visit.formulas["formulas"]}
-    assert not unread, (f"formulas without assistive MathML (is MathJax's assistive-mml extension "
+    assert not unread, ("formulas without assistive MathML (is MathJax's assistive-mml extension "
                         f"still on?): {unread}")
 
 
 def test_every_image_the_browser_shows_has_a_meaningful_alt(book_pages: BookPages) -> None:
     """The static figures, and the widgets' images once WIDGET_IMAGES_HAVE_ALT is True."""
+    assert not book_pages.crashes("visit"), "\n".join(book_pages.crashes("visit"))
     problems, figures, widget_images = [], 0, 0
     for name, report in book_pages.reports.items():
         for image in report.visit.images:

@@ -39,7 +39,6 @@ from conftest import POLL_MS, ServedSite
 if TYPE_CHECKING:
     from book_in_chromium import BookPages
 
-# one worker opens every page once for this file and the other two of ONE_WORKER (conftest.py)
 pytestmark = pytest.mark.browser
 
 VIEW = "application/vnd.jupyter.widget-view+json"
@@ -289,8 +288,10 @@ def check_widget_page(chromium, url: str, name: str, expected: int, shots: Path,
 def test_every_widget_control_changes_the_figure(built_book: Path, book_pages: BookPages) -> None:
     pages = widget_pages(built_book)
     assert pages, "no page of the book has a widget: the chapters should"
+    assert not book_pages.crashes("figures"), "\n".join(book_pages.crashes("figures"))
     widgets = sum(expected_figure_widgets((built_book / name).read_text(encoding="utf-8")) for name in pages)
-    checked = {name: report.figures for name, report in book_pages.reports.items() if report.figures}
+    checked = {name: report.figures for name, report in book_pages.reports.items()
+               if report.figures is not None}
     assert list(checked) == pages
     problems = [problem for figures in checked.values() for problem in figures.problems]
     moves = sum(figures.moves for figures in checked.values())
