@@ -41,6 +41,7 @@ class Figures:
 
     problems: list[str]
     moves: int
+    expected: int  # figure widgets in the page's saved widget state (expected_figure_widgets)
 
 
 @dataclass
@@ -80,7 +81,7 @@ AT_REST_JS = "() => { document.activeElement?.blur(); window.scrollTo(0, 0); }"
 
 
 def moved_figures(page, record: dict, name: str, expected: int, screenshots: Path) -> Figures:
-    return Figures(*check_widgets(page, record, name, expected, screenshots))
+    return Figures(*check_widgets(page, record, name, expected, screenshots), expected)
 
 
 def audit_at_rest(page, name: str, record: dict, widgets: bool) -> Audit:
