@@ -56,7 +56,8 @@ def course_env(**extra: str) -> dict[str, str]:
 
 TIERS = ("unit", "slow", "browser")
 # fixtures that only slow or browser tests may use
-HEAVY_FIXTURES = {"built_book", "served_book", "site_url", "chromium", "released_course", "book_pages"}
+HEAVY_FIXTURES = {"built_book", "served_book", "site_url", "chromium", "released_course", "book_pages",
+                  "serial_class"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -71,8 +72,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif tiers == ["unit"] and HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
             used = sorted(HEAVY_FIXTURES & set(item.fixturenames))
             wrong.append(f"{item.nodeid}: a unit test uses {', '.join(used)}; mark it slow or browser")
-        if "book_pages" in getattr(item, "fixturenames", ()) and item.nodeid.split("::")[0] not in GROUP_OF:
-            wrong.append(f"{item.nodeid}: uses book_pages outside its ONE_WORKER group; add its file there")
+        file = item.nodeid.split("::")[0]
+        for fixture in (ONE_WORKER.keys() & set(getattr(item, "fixturenames", ()))) - {GROUP_OF.get(file)}:
+            wrong.append(f"{item.nodeid}: uses {fixture} outside its ONE_WORKER group; add its file there")
     if wrong:
         raise pytest.UsageError("tests without a proper tier or group:\n  " + "\n  ".join(wrong))
     # pytest-xdist hands out whole files (or ONE_WORKER groups, see pytest_xdist_make_scheduler)
@@ -90,15 +92,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     def order(item: pytest.Item) -> tuple[bool, int, bool]:
         file = item.nodeid.split("::")[0]
-        return file not in GROUP_OF, tier_of[file], file in waits
+        return GROUP_OF.get(file) != "book_pages", tier_of[file], file in waits
 
     items.sort(key=order)
 
 
 # Files that share a session fixture too costly to compute twice run on one pytest-xdist
-# worker: every page of the book opened once in Chromium (tests/book_in_chromium.py).
-ONE_WORKER = {"book_pages": ("tests/test_browser.py", "tests/test_accessibility.py",
-                             "tests/test_widgets_in_browser.py")}
+# worker (fixture -> its files): every page of the book opened once in Chromium
+# (tests/book_in_chromium.py), and the synthetic class graded by serial nbgrader.
+ONE_WORKER = {
+    "book_pages": ("tests/test_browser.py", "tests/test_accessibility.py",
+                   "tests/test_widgets_in_browser.py"),
+    "serial_class": ("tests/test_synthetic_class.py", "tests/test_grade_class.py"),
+}
 GROUP_OF = {file: group for group, files in ONE_WORKER.items() for file in files}
 
 
@@ -282,6 +288,16 @@ def book_pages(built_book: Path, served_book: ServedSite, chromium,
 
     return book_in_chromium.visit_every_page(built_book, served_book, chromium,
                                              tmp_path_factory.mktemp("screenshots"))
+
+
+@pytest.fixture(scope="session")
+def serial_class(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The synthetic class graded once per run by plain serial nbgrader (synthetic_class.grade_serially)."""
+    import synthetic_class
+
+    grade = functools.partial(synthetic_class.grade_serially, tmp_path_factory=tmp_path_factory)
+    folder = shared_folder(tmp_path_factory, "serial_class", grade)
+    return synthetic_class.serially_graded(folder)
 
 
 @pytest.fixture(scope="session")

@@ -128,14 +128,16 @@ def release_every_assignment(folder: Path) -> None:
         release_into([assignment], course)
 
 
-def make_course(tmp_path_factory, assignments: list[str], timeout: int = TIMEOUT) -> Path:
+def make_course(tmp_path_factory, assignments: list[str], timeout: int = TIMEOUT,
+                course: Path | None = None) -> Path:
     """A temp copy of the course with `assignments` released (real generate_assignment).
 
     The first assignment is copied from the run's released course; the copy's
-    nbgrader_config.py sets ``c.Execute.timeout = timeout``.
+    nbgrader_config.py sets ``c.Execute.timeout = timeout``. The copy goes into
+    `course` if given (a folder not there yet), else into a new temp folder.
     """
     released = shared_folder(tmp_path_factory, "released", release_every_assignment)
-    course = tmp_path_factory.mktemp("course")
+    course = course or tmp_path_factory.mktemp("course")
     first, *others = assignments
     shutil.copytree(released / first, course, symlinks=True, dirs_exist_ok=True)
     config = (course / "nbgrader_config.py").read_text()

@@ -58,13 +58,19 @@ kind once per 80 students (2 each in a class of 200; at most 2 endless loops).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import importlib
+import json
 import random
+import shutil
+import subprocess
 import symtable
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 
@@ -570,3 +576,39 @@ def make_class(course: Path, assignment: str, n: int, *, seed: int = 0,
         students[student] = Student(id=student, kind=kind, detail=made.detail, expected=made.expected,
                                     serial_differs=kind in {"wrong_name", "missing_notebook"})
     return students
+
+
+# The class that plain serial nbgrader grades once per run (conftest's `serial_class`):
+# test_synthetic_class checks its scores, test_grade_class compares tools/grade_class.py with it.
+SERIAL_ASSIGNMENT = "02_relu_family"
+# every kind, then a second student of the kinds with the most variety, and a second correct one
+SERIAL_KINDS = (*KINDS, "partly", "wrong", "deleted_test_cell", "correct")
+
+
+def grade_serially(folder: Path, tmp_path_factory) -> None:
+    """Fill `folder`: the class of SERIAL_KINDS as submitted, and a copy graded by plain nbgrader.
+
+    ``ungraded/`` is a course (cells may take 5 s) with the class submitted;
+    ``serial/`` a copy after ``nbgrader autograde`` and ``nbgrader export``;
+    ``class.json`` the students and what autograde said.
+    """
+    ungraded = nc.make_course(tmp_path_factory, [SERIAL_ASSIGNMENT], timeout=5, course=folder / "ungraded")
+    students = make_class(ungraded, SERIAL_ASSIGNMENT, len(SERIAL_KINDS), seed=3, kinds=SERIAL_KINDS)
+    serial = folder / "serial"
+    shutil.copytree(ungraded, serial, symlinks=True)  # tools/ stays the course's link
+    run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", SERIAL_ASSIGNMENT], cwd=serial,
+                         env=nc.ENV, capture_output=True, text=True, timeout=900, check=False)
+    # written answers are not graded yet: export anyway, as grade_class.py does
+    nc.nbgrader(serial, "export", "--CheckedCsvExport.allow_ungraded=True")
+    record = {"students": [dataclasses.asdict(s) for s in students.values()],
+              "returncode": run.returncode, "log": run.stdout + run.stderr}
+    (folder / "class.json").write_text(json.dumps(record))
+
+
+def serially_graded(folder: Path) -> SimpleNamespace:
+    """What `grade_serially` left in `folder`: ``ungraded`` and ``serial`` (read them, never write),
+    ``students`` by id, and autograde's ``returncode`` and ``log``."""
+    record = json.loads((folder / "class.json").read_text())
+    return SimpleNamespace(ungraded=folder / "ungraded", serial=folder / "serial",
+                           students={s["id"]: Student(**s) for s in record["students"]},
+                           returncode=record["returncode"], log=record["log"])

@@ -1,9 +1,10 @@
 """tools/grade_class.py on a synthetic class: the grades of serial nbgrader, every core, nothing lost.
 
-One temporary course with one student of every kind tests/synthetic_class.py
-makes (right, partly right, wrong, blank and every kind of broken submission).
-A copy is graded by plain serial ``nbgrader autograde``; the course itself by
-``tools/grade_class.py --jobs 2``, twice. Then:
+The run's synthetic class (conftest's `serial_class`: one student of every
+kind tests/synthetic_class.py makes, right, partly right, wrong, blank and
+every kind of broken submission, and a few more) is graded once by plain
+serial ``nbgrader autograde``; a copy of the class as submitted is graded here
+by ``tools/grade_class.py --jobs 2``, twice. Then:
 
 * every score is the one the generator expected, and the gradebook rows equal
   serial nbgrader's for every student it can grade as submitted, listed in
@@ -30,10 +31,10 @@ import pytest
 
 import nbgrader_course as nc
 from grading.gradebook_rows import class_rows
-from synthetic_class import KINDS, make_class
+from synthetic_class import SERIAL_ASSIGNMENT
 
 pytestmark = pytest.mark.slow
-ASSIGNMENT, NOTEBOOK = "02_relu_family", "relu_family"
+ASSIGNMENT, NOTEBOOK = SERIAL_ASSIGNMENT, "relu_family"
 GRADE_CLASS = nc.REPO / "tools" / "grade_class.py"
 # what the log must say about each kind of broken submission
 MESSAGES = {
@@ -72,19 +73,11 @@ def lines_about(output: str, student: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> SimpleNamespace:
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=5)
-    students = make_class(course, ASSIGNMENT, len(KINDS) + 2, seed=11, kinds=[*KINDS, "partly", "correct"])
+def graded(tmp_path_factory, serial_class) -> SimpleNamespace:
+    course = tmp_path_factory.mktemp("course")
+    shutil.copytree(serial_class.ungraded, course, dirs_exist_ok=True, symlinks=True)  # tools/ stays a link
+    students, serial = serial_class.students, serial_class.serial
     submitted_before = digest(course / "submitted")
-    serial = tmp_path_factory.mktemp("serial")
-    shutil.copytree(course, serial, dirs_exist_ok=True, symlinks=True)  # tools/ stays the course's link
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=serial, env=nc.ENV,
-                   capture_output=True, text=True, timeout=900, check=False)
-    # written answers are not graded yet: export anyway, as grade_class.py does
-    nb_export = subprocess.run([sys.executable, "-m", "nbgrader", "export",
-                                "--CheckedCsvExport.allow_ungraded=True"], cwd=serial, env=nc.ENV,
-                               capture_output=True, text=True, timeout=900, check=False)
-    assert nb_export.returncode == 0, nb_export.stderr
     first = grade_class(course, "--jobs", "2")
     after_first = SimpleNamespace(rows=class_rows(nc.db_url(course), ASSIGNMENT),
                                   csv=(course / "grades.csv").read_text(),

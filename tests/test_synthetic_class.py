@@ -1,10 +1,11 @@
 """tests/synthetic_class.py: every expected score checked against the real serial nbgrader.
 
-One temporary course of assignment 2 with one student of every kind (and a
-few more), graded by ONE plain ``nbgrader autograde`` run; every grade of every
-student must then be the one the generator announced. The two kinds that
-tools/grade_class.py grades differently on purpose (``serial_differs``) are
-checked against what plain nbgrader does with them instead:
+The run's synthetic class of assignment 2 (conftest's `serial_class`: one
+student of every kind, and a few more), graded by ONE plain ``nbgrader
+autograde`` run; every grade of every student must then be the one the
+generator announced. The two kinds that tools/grade_class.py grades differently
+on purpose (``serial_differs``) are checked against what plain nbgrader does
+with them instead:
 
 * wrong_name (``relu_family (1).ipynb``): nbgrader skips the unknown notebook,
   finds no notebook left and fails the student: the gradebook has the
@@ -13,36 +14,39 @@ checked against what plain nbgrader does with them instead:
   has no gradebook entry at all (and no row in ``nbgrader export``).
 
 The fast tests check the default mix and the determinism of `make_class` on
-the committed release, without grading. About 35 s wall on two cores.
+the committed release, without grading.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 import nbgrader_course as nc
-from synthetic_class import KINDS, MODULES, full_points, make_class, serial_scores
+from synthetic_class import (
+    KINDS,
+    MODULES,
+    SERIAL_ASSIGNMENT,
+    SERIAL_KINDS,
+    full_points,
+    make_class,
+    serial_scores,
+)
 
 pytestmark = pytest.mark.slow
-ASSIGNMENT, NOTEBOOK, WRITTEN = "02_relu_family", "relu_family", "written_dead_relu"
-MORE = ["partly", "wrong", "deleted_test_cell"]  # a second student of the kinds with most variety
+ASSIGNMENT, NOTEBOOK, WRITTEN = SERIAL_ASSIGNMENT, "relu_family", "written_dead_relu"
 UNGRADABLE = {"invalid_json", "kernel_crash", "wrong_name"}  # nbgrader names them and exits with 1
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> SimpleNamespace:
-    course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=5)
-    students = make_class(course, ASSIGNMENT, len(KINDS) + len(MORE), seed=3, kinds=[*KINDS, *MORE])
-    run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=course,
-                         env=nc.ENV, capture_output=True, text=True, timeout=900, check=False)
-    return SimpleNamespace(course=course, students=students, log=run.stdout + run.stderr, run=run,
+def graded(serial_class) -> SimpleNamespace:
+    course = serial_class.serial
+    return SimpleNamespace(course=course, students=serial_class.students, log=serial_class.log,
+                           returncode=serial_class.returncode,
                            grades=nc.grades(course, ASSIGNMENT), scores=nc.scores(course, ASSIGNMENT))
 
 
@@ -51,7 +55,7 @@ def of_kind(graded, kind: str) -> list:
 
 
 def test_the_class_has_one_student_of_every_kind(graded) -> None:
-    assert [s.kind for s in graded.students.values()] == [*KINDS, *MORE]
+    assert [s.kind for s in graded.students.values()] == list(SERIAL_KINDS)
     full = full_points(graded.course, ASSIGNMENT)
     functions = ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad")
     properties = {"": 3, "_type": 1, "_input": 1}  # each property its own points
@@ -114,7 +118,7 @@ def test_a_notebook_nbgrader_could_not_grade_has_every_grade_empty_and_flagged(g
 
 
 def test_autograde_names_the_notebooks_it_could_not_grade(graded) -> None:
-    assert graded.run.returncode == 1
+    assert graded.returncode == 1
     failed = set(re.findall(r"There was an error processing assignment '[^']+' for student '([^']+)'",
                             graded.log))
     assert failed == {s.id for s in graded.students.values() if s.kind in UNGRADABLE}
