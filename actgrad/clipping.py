@@ -23,11 +23,11 @@ def global_norm(grads: Sequence[ArrayLike]) -> float:
     >>> global_norm([[3.0], [[4.0]]])
     5.0
     """
-    arrays = [as_float_array(g) for g in grads]
-    largest = max((float(np.max(np.abs(g))) for g in arrays if g.size), default=0.0)
+    arrays = [np.asarray(g, dtype=np.float64) for g in grads]
+    largest = max((float(np.abs(g).max()) for g in arrays if g.size), default=0.0)
     if largest == 0.0 or not math.isfinite(largest):
         return largest
-    total = math.fsum(float(np.sum((g / largest) ** 2)) for g in arrays)
+    total = math.fsum(float(((g / largest) ** 2).sum()) for g in arrays)
     return largest * math.sqrt(total)
 
 

@@ -86,7 +86,7 @@ def identity(z: ArrayLike) -> FloatArray:
 
 def identity_grad(z: ArrayLike) -> FloatArray:
     """Return ones of the shape of ``z``."""
-    return np.ones_like(as_float_array(z))
+    return np.ones(np.shape(z))
 
 
 #: Activation name -> (function, derivative). GELU is PyTorch's tanh
@@ -150,8 +150,8 @@ def dense_forward(
     x: ArrayLike, W: ArrayLike, b: ArrayLike, activation: Activation
 ) -> tuple[FloatArray, FloatArray]:
     r"""Dense layer on a batch: returns :math:`a = \varphi(z)` and :math:`z = xW + b`."""
-    z = as_float_array(x) @ as_float_array(W) + as_float_array(b)
-    return as_float_array(activation(z)), z
+    z = np.asarray(x, dtype=np.float64) @ np.asarray(W, dtype=np.float64) + np.asarray(b, dtype=np.float64)
+    return np.asarray(activation(z), dtype=np.float64), z
 
 
 def dense_backward(
@@ -162,9 +162,9 @@ def dense_backward(
     The derivative is taken at the pre-activation ``z`` that
     :func:`dense_forward` returned.
     """
-    grad_a, W, x = as_float_array(grad_a), as_float_array(W), as_float_array(x)
+    grad_a, W, x = (np.asarray(v, dtype=np.float64) for v in (grad_a, W, x))
     # phi'(z), at the pre-activation, multiplies the incoming gradient:
-    grad_z = grad_a * as_float_array(derivative(z))
+    grad_z = grad_a * np.asarray(derivative(z), dtype=np.float64)
     grad_W = x.T @ grad_z  # x^T (dL/dz), summed over the batch
     grad_b = grad_z.sum(axis=0)  # dL/dz, summed over the batch
     grad_x = grad_z @ W.T  # (dL/dz) W^T, one row per sample
