@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import PIL.Image
@@ -99,9 +100,26 @@ def images_per_page(built_pdf: Path) -> dict[int, int]:
     return counts
 
 
-def html_article(built_book: Path, file: str) -> BeautifulSoup:
-    return BeautifulSoup((built_book / f"{file}.html").read_text(encoding="utf-8"),
-                         "html.parser").select_one("article")
+class HtmlPage(NamedTuple):
+    """What a chapter's HTML page shows that its pages in the PDF must show too."""
+
+    figures: int  # images among the cells' outputs
+    widgets: int
+    math: bool  # whether it displays equations
+
+
+@pytest.fixture(scope="module")
+def html_pages(built_book: Path) -> dict[str, HtmlPage]:
+    """Every chapter's HTML page, parsed once for the tests that compare the PDF with it."""
+    result = {}
+    for file, _ in chapters():
+        article = BeautifulSoup((built_book / f"{file}.html").read_text(encoding="utf-8"),
+                                "html.parser").select_one("article")
+        result[file] = HtmlPage(
+            figures=len(article.select(".cell_output img")),
+            widgets=len(article.select('script[type="application/vnd.jupyter.widget-view+json"]')),
+            math=bool(article.select("div.math")))
+    return result
 
 
 @pytest.mark.slow
@@ -136,12 +154,11 @@ def test_every_chapter_starts_with_its_title(pages: list[str], chapter_pages: di
 
 @pytest.mark.slow
 def test_every_chapter_has_every_figure_of_its_html_page(
-        built_book: Path, chapter_pages: dict[str, range], images_per_page: dict[int, int]) -> None:
+        html_pages: dict[str, HtmlPage], chapter_pages: dict[str, range],
+        images_per_page: dict[int, int]) -> None:
     wrong = []
     for file, _ in chapters():
-        article = html_article(built_book, file)
-        figures = len(article.select(".cell_output img"))
-        widgets = len(article.select('script[type="application/vnd.jupyter.widget-view+json"]'))
+        figures, widgets, _ = html_pages[file]
         in_pdf = sum(images_per_page.get(page, 0) for page in chapter_pages[file])
         if in_pdf != figures + widgets:
             wrong.append(f"{file}: {in_pdf} images in the PDF, the HTML page has "
@@ -168,9 +185,12 @@ def test_every_widget_appears_as_the_picture_it_opens_on(
             continue
         span = chapter_pages[file]
         prefix = tmp_path / file.replace("/", "-")
-        run("pdfimages", "-png", "-f", str(span.start), "-l", str(span.stop - 1),
-            str(built_pdf), str(prefix))
-        extracted = [pixels(path) for path in sorted(tmp_path.glob(f"{prefix.name}-*.png"))]
+        # raw PPM/PGM/PBM files: the same pixels as PNG, without the cost of compressing them
+        run("pdfimages", "-f", str(span.start), "-l", str(span.stop - 1), str(built_pdf), str(prefix))
+        extracted = []
+        for path in sorted(tmp_path.glob(f"{prefix.name}-*.p[bgp]m")):
+            extracted.append(pixels(path))
+            path.unlink()  # megabytes each
         for number, picture in enumerate(pictures, start=1):
             (tmp_path / "widget.png").write_bytes(picture)
             expected = pixels(tmp_path / "widget.png")
@@ -188,10 +208,10 @@ def pixels(path: Path) -> np.ndarray:
 
 @pytest.mark.slow
 def test_math_is_typeset_in_every_chapter_with_displayed_equations(
-        built_book: Path, pages: list[str], chapter_pages: dict[str, range]) -> None:
+        html_pages: dict[str, HtmlPage], pages: list[str], chapter_pages: dict[str, range]) -> None:
     without = []
     for file, _ in chapters():
-        if html_article(built_book, file).select("div.math"):
+        if html_pages[file].math:
             text = " ".join(pages[page - 1] for page in chapter_pages[file])
             if not MATH_LETTER.search(text):
                 without.append(file)
