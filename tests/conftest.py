@@ -57,7 +57,7 @@ def course_env(**extra: str) -> dict[str, str]:
 TIERS = ("unit", "slow", "browser")
 # fixtures that only slow or browser tests may use
 HEAVY_FIXTURES = {"built_book", "served_book", "site_url", "chromium", "released_course", "book_pages",
-                  "serial_class"}
+                  "serial_class", "lab_course"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -99,11 +99,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # Files that share a session fixture too costly to compute twice run on one pytest-xdist
 # worker (fixture -> its files): every page of the book opened once in Chromium
-# (tests/book_in_chromium.py), and the synthetic class graded by serial nbgrader.
+# (tests/book_in_chromium.py), the synthetic class graded by serial nbgrader, and
+# the course run in one JupyterLab page (tests/course_in_lab.py).
 ONE_WORKER = {
     "book_pages": ("tests/test_browser.py", "tests/test_accessibility.py",
                    "tests/test_widgets_in_browser.py"),
     "serial_class": ("tests/test_synthetic_class.py", "tests/test_grade_class.py"),
+    "lab_course": ("tests/test_jupyterlab.py", "tests/test_markdown_in_jupyterlab.py",
+                   "tests/test_quizzes.py"),
 }
 GROUP_OF = {file: group for group, files in ONE_WORKER.items() for file in files}
 
@@ -298,6 +301,14 @@ def serial_class(tmp_path_factory: pytest.TempPathFactory) -> object:
     grade = functools.partial(synthetic_class.grade_serially, tmp_path_factory=tmp_path_factory)
     folder = shared_folder(tmp_path_factory, "serial_class", grade)
     return synthetic_class.serially_graded(folder)
+
+
+@pytest.fixture(scope="session")
+def lab_course(chromium, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """JupyterLab started once, and the course run in one page of it in Chromium (tests/course_in_lab.py)."""
+    import course_in_lab
+
+    return course_in_lab.run_course_in_lab(chromium, tmp_path_factory.mktemp("lab_course"))
 
 
 @pytest.fixture(scope="session")

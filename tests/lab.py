@@ -1,6 +1,6 @@
 """Start JupyterLab on a throw-away copy of the course, offline, on loopback.
 
-:func:`running_lab` is a context manager used by tests/test_jupyterlab.py:
+:func:`running_lab` is a context manager used by tests/course_in_lab.py:
 
 * the course's ``chapters/``, ``exercises/`` and nbgrader configuration are copied into a temp folder,
   which is the server's root: nothing the notebooks or the server write (saved

@@ -17,23 +17,27 @@ browser, as a student would:
 
 The page may request nothing from a host other than 127.0.0.1 and may log no
 error; at the end the server is shut down with ``POST /api/shutdown`` and must
-exit cleanly, having stopped its kernels.
+exit cleanly, having stopped its kernels. The server and the page are shared
+with test_markdown_in_jupyterlab.py and test_quizzes.py (tests/course_in_lab.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from lab import Lab, running_lab
+from lab import Lab
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_widgets_in_browser import FigureChecker
 
 from conftest import POLL_MS, ROOT
+
+if TYPE_CHECKING:
+    from course_in_lab import LabRun
 
 pytestmark = pytest.mark.browser
 
@@ -73,13 +77,6 @@ RUN_OVER_JS = """path => {
     const failed = cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
     return !busy && (failed || cells.every(c => c.model.executionCount !== null));
 }"""
-
-
-@pytest.fixture
-def lab(tmp_path: Path):
-    """JupyterLab on a temp copy of the course, stopped (or killed) whatever happens."""
-    with running_lab(tmp_path / "lab") as running:
-        yield running
 
 
 def solved(exercise: Path, solution: Path) -> dict:
@@ -185,73 +182,59 @@ class LabSession:
         self.page.screenshot(path=str(self.shots / (path.replace("/", "__") + ".png")))
         return state
 
+    def run(self, path: str, factory: str | None = None) -> dict:
+        """Open ``path`` (with *Open With > factory*) and run all its cells; the notebook's state."""
+        self.open(path, factory)
+        return self.run_all(path)
+
     def outside_requests(self) -> list[str]:
         return [url for url in self.record["requests"]
                 if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname != "127.0.0.1"]
 
 
-def check_course_in_lab(lab: Lab, chromium, shots: Path) -> tuple[list[str], dict[str, float]]:
-    """Run the chapter and the answered exercises in JupyterLab; the problems and phase times."""
-    exercises = EXERCISES
-    for exercise in exercises:
+def run_problems(path: str, state: dict) -> list[str]:
+    """The error outputs and the code cells that did not run, after *Run All* of ``path``."""
+    return ([f"{path}: {error}" for error in error_outputs(state)]
+            + [f"{path}: code cell {n + 1} did not run" for n, cell in enumerate(state["cells"])
+               if cell["count"] is None])
+
+
+def move_figure_widgets(session: LabSession, path: str, state: dict) -> list[str]:
+    """Move every control of the figure widgets of the notebook ``path``, after its run; the problems."""
+    checker = FigureChecker(session.page, session.record, f"lab_{Path(path).stem}", session.shots)
+    roots = checker.mark_widgets(f"#{state['id']}")
+    for index, root in enumerate(roots):
+        checker.check_widget(root, index)
+    return checker.problems + ([] if roots else [f"{path}: no figure widget is shown after the run"])
+
+
+def answer_exercises(root: Path) -> None:
+    """Fill in each exercise of the course copy ``root`` with its solution's code (before the page opens:
+    a file that changes while it is shown redraws the file browser, which can lose a double-click)."""
+    for exercise in EXERCISES:
         solution = ROOT / "solutions" / Path(exercise).relative_to("exercises")
-        (lab.root / exercise).write_text(json.dumps(solved(ROOT / exercise, solution)), encoding="utf-8")
-
-    problems: list[str] = []
-    times: dict[str, float] = {}
-    clock = time.monotonic()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        times[name] = time.monotonic() - clock
-        clock = time.monotonic()
-
-    session = LabSession(chromium, lab, shots)
-    try:
-        session.start(str(Path(CHAPTER).parent))
-        lap("load JupyterLab")
-        session.open(CHAPTER, factory="Jupytext Notebook")
-        lap(f"open {CHAPTER}")
-        state = session.run_all(CHAPTER)
-        lap(f"run {CHAPTER}")
-        problems += [f"{CHAPTER}: {error}" for error in error_outputs(state)]
-        problems += [f"{CHAPTER}: code cell {n + 1} did not run"
-                     for n, cell in enumerate(state["cells"]) if cell["count"] is None]
-
-        checker = FigureChecker(session.page, session.record, f"lab_{Path(CHAPTER).stem}", shots)
-        roots = checker.mark_widgets(f"#{state['id']}")
-        if not roots:
-            problems.append(f"{CHAPTER}: no figure widget is shown after the run")
-        for index, root in enumerate(roots):
-            checker.check_widget(root, index)
-        problems += checker.problems
-        lap("move the widget controls")
-
-        for exercise in exercises:
-            session.open(exercise)
-            state = session.run_all(exercise)
-            problems += [f"{exercise} (answered): {error}" for error in error_outputs(state)]
-            problems += [f"{exercise}: code cell {n + 1} did not run"
-                         for n, cell in enumerate(state["cells"]) if cell["count"] is None]
-            if not any("image/png" in output.get("data", {})
-                       for cell in state["cells"] for output in cell["outputs"]):
-                problems.append(f"{exercise}: no plot was drawn")
-            lap(f"open and run {exercise}")
-        problems += [f"console error: {error}" for error in session.record["errors"]]
-        problems += [f"request to another host: {url}" for url in session.outside_requests()]
-    finally:
-        session.context.close()
-    return problems, times
+        (root / exercise).write_text(json.dumps(solved(ROOT / exercise, solution)), encoding="utf-8")
 
 
-def test_chapter_and_exercises_run_in_jupyterlab(lab: Lab, chromium, tmp_path: Path) -> None:
-    problems, times = check_course_in_lab(lab, chromium, tmp_path)
-    started = time.monotonic()
-    exit_code = lab.shutdown()
-    times["shut down"] = time.monotonic() - started
-    assert exit_code == 0, f"JupyterLab exited with {exit_code}:\n{lab.log_text()[-3000:]}"
-    assert "Shutting down on /api/shutdown request" in lab.log_text(), "JupyterLab had to be killed"
-    leftover = list((lab.root.parent / "runtime").glob("kernel-*.json"))
-    assert not leftover, f"kernels still running after the shutdown: {leftover}"
-    assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
-    print("\n".join(f"{seconds:6.1f} s  {name}" for name, seconds in times.items()))
+def run_exercises(session: LabSession) -> list[str]:
+    """Open and run each answered exercise; the problems."""
+    problems = []
+    for exercise in EXERCISES:
+        state = session.run(exercise)
+        problems += run_problems(f"{exercise} (answered)", state)
+        if not any("image/png" in output.get("data", {})
+                   for cell in state["cells"] for output in cell["outputs"]):
+            problems.append(f"{exercise}: no plot was drawn")
+    return problems
+
+
+def test_chapter_and_exercises_run_in_jupyterlab(lab_course: LabRun) -> None:
+    run = lab_course
+    assert run.exit_code == 0, f"JupyterLab exited with {run.exit_code}:\n{run.log[-3000:]}"
+    assert "Shutting down on /api/shutdown request" in run.log, "JupyterLab had to be killed"
+    assert not run.leftover_kernels, f"kernels still running after the shutdown: {run.leftover_kernels}"
+    problems = run.stopped("start", "chapter", "figures", "exercise")
+    problems += run_problems(CHAPTER, run.results["chapter"]) if "chapter" in run.results else []
+    problems += run.results.get("figures", []) + run.results.get("exercise", []) + run.page_problems()
+    assert not problems, f"screenshots in {run.screenshots}\n" + "\n".join(problems)
+    print("\n".join(f"{seconds:6.1f} s  {name}" for name, seconds in run.times.items()))

@@ -2,9 +2,10 @@
 
 The chapters are MyST Markdown; in JupyterLab (through jupytext, as ``make
 lab`` sets it up) jupyterlab-myst renders their Markdown cells. In headless
-Chromium, on a temp copy of the course (tests/lab.py), ``chapters/relu.md`` is
-opened with *Open With > Jupytext Notebook* and run with *Run All Cells*;
-then the text shown by its Markdown cells must hold
+Chromium, on a temp copy of the course (tests/lab.py), ``chapters/sigmoid.md`` is
+opened with *Open With > Jupytext Notebook* and run with *Run All Cells* (in
+the page test_jupyterlab.py runs it in, tests/course_in_lab.py); then the text
+shown by its Markdown cells must hold
 
 * no raw MyST: no directive fence (``:::{``, ````` ```{ `````) and no role
   marker (``{name}`` followed by a backtick);
@@ -21,17 +22,19 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from lab import Lab, running_lab
 from myst_nb.core.variables import format_plain_text
-from test_jupyterlab import LabSession, error_outputs
+from test_jupyterlab import CHAPTER, LabSession, error_outputs
 
 from actgrad.sphinx_eval import glue_key
 
 from conftest import POLL_MS, ROOT
 
-CHAPTER = "chapters/relu.md"
+if TYPE_CHECKING:
+    from course_in_lab import LabRun
+
 GLUE_PREFIX = "application/papermill.record/"
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
 RAW_MYST = re.compile(r":::\{|```\{|\{[A-Za-z][\w:.-]*\}`")
@@ -102,40 +105,31 @@ def markdown_problems(cells: list[dict], glued: dict[str, str]) -> tuple[list[st
 
 
 @pytest.mark.browser
-def test_chapter_markdown_renders_in_jupyterlab(chromium, tmp_path: Path) -> None:
-    started = time.monotonic()
-    with running_lab(tmp_path / "lab") as lab:
-        problems, shown = check_markdown_in_lab(lab, chromium, tmp_path)
-    print(f"\n{CHAPTER}: {shown} glued numbers shown in JupyterLab; "
-          f"{time.monotonic() - started:.1f} s with the server's start and stop")
-    assert not problems, f"screenshots in {tmp_path}\n" + "\n".join(problems)
+def test_chapter_markdown_renders_in_jupyterlab(lab_course: LabRun) -> None:
+    problems = lab_course.stopped("start", "chapter", "markdown")
+    if "chapter" in lab_course.results:
+        problems += [f"{CHAPTER}: {error}" for error in error_outputs(lab_course.results["chapter"])]
+    found, shown = lab_course.results.get("markdown", ([], 0))
+    print(f"\n{CHAPTER}: {shown} glued numbers shown in JupyterLab")
+    problems += found + lab_course.page_problems()
+    assert not problems, f"screenshots in {lab_course.screenshots}\n" + "\n".join(problems)
     assert shown >= 10, f"only {shown} glued numbers were checked in {CHAPTER}"
 
 
-def check_markdown_in_lab(lab: Lab, chromium, shots: Path) -> tuple[list[str], int]:
-    session = LabSession(chromium, lab, shots)
-    try:
-        session.start(str(Path(CHAPTER).parent))
-        session.open(CHAPTER, factory="Jupytext Notebook")
-        state = session.run_all(CHAPTER)
-        problems = [f"{CHAPTER}: {error}" for error in error_outputs(state)]
-        glued = glued_values(state)
-        # jupyterlab-myst evaluates a cell's {eval} roles when the cell is run,
-        # then renders the cell again: wait for every one of them.
-        session.page.wait_for_function(
-            f"""path => ({MARKDOWN_JS})(path).every(
-                   c => c.evaluated === (c.source.match(/\\{{eval\\}}`[^`]+`/g) || []).length)""",
-            arg=CHAPTER, timeout=EVAL_TIMEOUT, polling=POLL_MS)
-        deadline = time.monotonic() + 10
-        while True:  # the last cells may still be rendering their numbers
-            found, shown = markdown_problems(session.page.evaluate(MARKDOWN_JS, CHAPTER), glued)
-            if not found or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        session.page.screenshot(path=str(shots / "relu_markdown.png"), full_page=True)
-        problems += found
-        problems += [f"console error: {error}" for error in session.record["errors"]]
-        problems += [f"request to another host: {url}" for url in session.outside_requests()]
-    finally:
-        session.context.close()
-    return problems, shown
+def read_markdown(session: LabSession, path: str, state: dict) -> tuple[list[str], int]:
+    """What the Markdown cells of ``path``, run (``state``), show wrongly, and how many numbers rightly."""
+    glued = glued_values(state)
+    # jupyterlab-myst evaluates a cell's {eval} roles when the cell is run,
+    # then renders the cell again: wait for every one of them.
+    session.page.wait_for_function(
+        f"""path => ({MARKDOWN_JS})(path).every(
+               c => c.evaluated === (c.source.match(/\\{{eval\\}}`[^`]+`/g) || []).length)""",
+        arg=path, timeout=EVAL_TIMEOUT, polling=POLL_MS)
+    deadline = time.monotonic() + 10
+    while True:  # the last cells may still be rendering their numbers
+        found, shown = markdown_problems(session.page.evaluate(MARKDOWN_JS, path), glued)
+        if not found or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    session.page.screenshot(path=str(session.shots / f"{Path(path).stem}_markdown.png"), full_page=True)
+    return found, shown

@@ -21,6 +21,7 @@ import base64
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import numpy as np
@@ -33,6 +34,10 @@ from actgrad.widgets import reviews
 from actgrad.widgets.quiz import CORRECT, WRONG, Option, Question, quiz
 
 from conftest import POLL_MS, ROOT
+
+if TYPE_CHECKING:
+    from course_in_lab import LabRun
+    from test_jupyterlab import LabSession
 
 #: Part caption of _toc.yml -> the function building its quiz; parts not listed have nothing to review.
 QUIZZES = {
@@ -267,35 +272,32 @@ def test_each_quiz_gives_the_chosen_options_feedback_without_a_kernel(built_book
 # --- in JupyterLab, with a kernel ---------------------------------------------------------------
 
 @pytest.mark.browser
-def test_a_quiz_gives_its_feedback_in_jupyterlab(tmp_path: Path, chromium) -> None:
+def test_a_quiz_gives_its_feedback_in_jupyterlab(lab_course: LabRun) -> None:
     """The Foundations quiz, run in its chapter opened through jupytext: one answer right, one wrong."""
-    from lab import running_lab
-    from test_jupyterlab import LabSession, error_outputs
+    problems = lab_course.stopped("start", "quiz") + lab_course.page_problems()
+    assert not problems, "\n".join(problems)
+    assert lab_course.exit_code == 0
+
+
+def answer_quiz_in_lab(session: LabSession) -> None:
+    """In the shared lab page (tests/course_in_lab.py), run the Foundations quiz's chapter and answer it."""
+    from test_jupyterlab import error_outputs
 
     chapter = "chapters/learning_with_gradients.md"
     questions = reviews.foundations_questions()
-    with running_lab(tmp_path / "lab") as lab:
-        session = LabSession(chromium, lab, tmp_path)
-        try:
-            session.start("chapters")
-            session.open(chapter, factory="Jupytext Notebook")
-            state = session.run_all(chapter)
-            assert not error_outputs(state), error_outputs(state)
-            root = session.page.locator(f"#{state['id']} .actgrad-quiz")
-            assert root.count() == 1, "the quiz is not shown after Run All"
-            root.scroll_into_view_if_needed()
-            radios, stacks = root.locator(".actgrad-quiz-options"), root.locator(".actgrad-quiz-stack")
-            assert radios.count() == len(questions)
-            for number, pick in ((0, questions[0].answer), (1, (questions[1].answer + 1) % 3)):
-                option = questions[number].options[pick]
-                radios.nth(number).get_by_text(option.text, exact=True).click()
-                expected = f"{CORRECT if option.correct else WRONG} {option.feedback}"
-                wait_for_feedback(session.page, stacks.nth(number), expected)
-                assert shown_feedback(stacks.nth(number)) == [{"text": expected, "role": "alert"}]
-            assert not session.record["errors"], session.record["errors"]
-        finally:
-            session.context.close()
-        assert lab.shutdown() == 0
+    state = session.run(chapter, factory="Jupytext Notebook")
+    assert not error_outputs(state), error_outputs(state)
+    root = session.page.locator(f"#{state['id']} .actgrad-quiz")
+    assert root.count() == 1, "the quiz is not shown after Run All"
+    root.scroll_into_view_if_needed()
+    radios, stacks = root.locator(".actgrad-quiz-options"), root.locator(".actgrad-quiz-stack")
+    assert radios.count() == len(questions)
+    for number, pick in ((0, questions[0].answer), (1, (questions[1].answer + 1) % 3)):
+        option = questions[number].options[pick]
+        radios.nth(number).get_by_text(option.text, exact=True).click()
+        expected = f"{CORRECT if option.correct else WRONG} {option.feedback}"
+        wait_for_feedback(session.page, stacks.nth(number), expected)
+        assert shown_feedback(stacks.nth(number)) == [{"text": expected, "role": "alert"}]
 
 
 @pytest.mark.unit
