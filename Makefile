@@ -56,9 +56,9 @@ grade: env  ## grade every submission of ASSIGNMENT=name on every core, then fee
 # Tiers (markers in every test file, checked by tests/conftest.py): unit tests need
 # neither the book, nor nbgrader, nor a browser, nor root; slow ones build the book
 # or run nbgrader; browser ones drive Debian's chromium. Files go to workers whole
-# (tests/conftest.py schedules them, in its order; the three files that share one visit
-# of every page go together), so a module's fixtures run once; the book and the released
-# nbgrader course are built once per run and shared by every worker.
+# (tests/conftest.py schedules them, in its order; files that share a costly session
+# fixture, such as one visit of every page, go together), so a module's fixtures run once;
+# the book and the released nbgrader course are built once per run and shared by every worker.
 XDIST = -n auto --dist loadfile
 test: test-env vendor system  ## run every test in parallel (the command CI runs)
 	@$(PYTHON) -m pytest $(XDIST) $(PYTEST_ARGS)
