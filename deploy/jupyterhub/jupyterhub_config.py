@@ -120,6 +120,10 @@ c.JupyterHub.services = [
             "ACTGRAD_COURSE_DIR": COURSE_DIR,
         },
         "oauth_no_confirm": True,
+        # The server imports JupyterLab and nbgrader before it answers. On a busy
+        # machine that can take longer than JupyterHub's default of 30 s, and the
+        # hub exits when its managed service does not answer in time.
+        "timeout": 120,
     },
 ]
 
