@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 PYTHON := $(BIN)/python
 export PATH := $(BIN):$(PATH)
+# Every process writes the byte-code of what it imports, once, beside the source
+# (__pycache__/), and later processes reuse it; the environment is installed without
+# compiling the thousands of modules that nothing here imports.
+unexport PYTHONDONTWRITEBYTECODE
 PORT ?= 8000
 
 .DEFAULT_GOAL := help

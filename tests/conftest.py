@@ -28,6 +28,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# Every process the tests start writes the byte-code of what it imports, so that
+# the next one reuses it (.venv is installed without byte-code; see tools/make_env.sh).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium flags for this sandbox: no GPU, no background traffic to outside hosts.
 CHROMIUM_ARGS = [
@@ -47,8 +50,7 @@ def course_env(**extra: str) -> dict[str, str]:
     MPLBACKEND is removed: set to a non-inline backend it would stop the
     chapters' kernels from showing their figures.
     """
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     env.pop("MPLBACKEND", None)
     env.update(extra)
     return env

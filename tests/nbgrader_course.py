@@ -47,7 +47,6 @@ ENV = {
     **os.environ,
     "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],  # nbgrader runs alembic
     "MPLBACKEND": "agg",
-    "PYTHONDONTWRITEBYTECODE": "1",
 }
 TIMESTAMP = "2026-01-15 10:00:00.000000 UTC"
 

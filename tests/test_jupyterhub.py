@@ -207,7 +207,7 @@ class Hub:
     def clean_environ(**extra: str) -> dict[str, str]:
         """The test's environment without Jupyter's or the course's variables, plus `extra`."""
         environ = {k: v for k, v in os.environ.items() if not k.startswith(OWN_VARIABLES)}
-        environ.update(PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", PYTHONDONTWRITEBYTECODE="1", **extra)
+        environ.update(PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", **extra)
         return environ
 
     def log_tail(self) -> str:

@@ -31,9 +31,8 @@ fi
 links=()
 [ -d /opt/wheels ] && links=(--find-links /opt/wheels)
 export UV_LINK_MODE=copy  # the cache may lie on another file system
-# Byte-code compiled once here, as pip does: the tests and the book's kernels run with
-# PYTHONDONTWRITEBYTECODE and would otherwise compile every module they import, every time.
-export UV_COMPILE_BYTECODE=1
+# .venv gets no byte-code here: each module is compiled the first time a process
+# imports it, into __pycache__/ (the Makefile makes sure Python may write it).
 install() { "$venv/bin/uv" pip install --quiet --python "$1" --require-hashes "${links[@]}" "${@:2}"; }
 
 if [ "${1:-}" = test ]; then
@@ -63,7 +62,8 @@ if [ ! -x "$grading/bin/python" ]; then
   echo "==> creating the grading sandbox's environment in $grading"
   python3 -m venv --without-pip "$grading"
 fi
-install "$grading/bin/python" -r requirements-exercises.lock
+# The sandbox mounts it read-only and could never write byte-code: compile it all now.
+UV_COMPILE_BYTECODE=1 install "$grading/bin/python" -r requirements-exercises.lock
 mkdir -p "$grading/matplotlib"
 MPLCONFIGDIR="$grading/matplotlib" "$grading/bin/python" -I -c "import matplotlib.font_manager"
 touch "$venv/.installed"
