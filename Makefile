@@ -64,7 +64,8 @@ grade: env  ## grade every submission of ASSIGNMENT=name on every core, then fee
 # fixture, such as one visit of every page, go together), so a module's fixtures run once;
 # the book and the released nbgrader course are built once per run and shared by every worker.
 XDIST = -n auto --dist loadfile
-test: test-env vendor system  ## run every test in parallel (the command CI runs)
+test:  ## run every test in parallel (the command CI runs)
+	@$(MAKE) --no-print-directory -j3 test-env vendor system  # independent once .venv exists
 	@$(PYTHON) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: test-env vendor  ## run the unit tests only, in parallel: no book, nbgrader, browser or root
