@@ -34,6 +34,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import nbgrader_forks
 from nbgrader.api import Gradebook
 
 from exercises import known_assignments, release_into
@@ -107,10 +108,18 @@ def sigmoid(x):
 '''
 
 
+def run_nbgrader(course: Path, *args: str, timeout: float = 900, **env: str) -> subprocess.CompletedProcess:
+    """``python -m nbgrader ARGS`` in `course`, with ENV and `env`: its exit code and output.
+
+    Each command is a process of its own, forked from one that imported nbgrader
+    once (tests/nbgrader_forks.py).
+    """
+    return nbgrader_forks.run(list(args), course, {**ENV, **env}, timeout)
+
+
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in `course`; fail with its output unless it exits with 0."""
-    cmd = [sys.executable, "-m", "nbgrader", *args]
-    done = subprocess.run(cmd, cwd=course, env=ENV, capture_output=True, text=True, timeout=900)
+    done = run_nbgrader(course, *args)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 

@@ -64,9 +64,7 @@ import importlib
 import json
 import random
 import shutil
-import subprocess
 import symtable
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -596,8 +594,7 @@ def grade_serially(folder: Path, tmp_path_factory) -> None:
     students = make_class(ungraded, SERIAL_ASSIGNMENT, len(SERIAL_KINDS), seed=3, kinds=SERIAL_KINDS)
     serial = folder / "serial"
     shutil.copytree(ungraded, serial, symlinks=True)  # tools/ stays the course's link
-    run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", SERIAL_ASSIGNMENT], cwd=serial,
-                         env=nc.ENV, capture_output=True, text=True, timeout=900, check=False)
+    run = nc.run_nbgrader(serial, "autograde", SERIAL_ASSIGNMENT)
     # written answers are not graded yet: export anyway, as grade_class.py does
     nc.nbgrader(serial, "export", "--CheckedCsvExport.allow_ungraded=True")
     record = {"students": [dataclasses.asdict(s) for s in students.values()],

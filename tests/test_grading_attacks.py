@@ -16,8 +16,6 @@ autograde log names them.)
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import nbformat
@@ -62,8 +60,7 @@ def graded(tmp_path_factory) -> SimpleNamespace:
     for student, answers in attacks.items():
         nc.submit(course, student, ASSIGNMENT, NOTEBOOK, {**reference, **answers})
     # A dead kernel makes autograde exit with 1 after grading everyone else.
-    run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=course,
-                         env=nc.ENV, capture_output=True, text=True, timeout=900, check=False)
+    run = nc.run_nbgrader(course, "autograde", ASSIGNMENT)
     nc.nbgrader(course, "export", "--to", "grades.csv", "--CheckedCsvExport.allow_ungraded=True")
     with open(course / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -61,11 +59,6 @@ MOODLE = {
 }
 
 
-def run_nbgrader(course: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env={**nc.ENV, **env},
-                          capture_output=True, text=True, timeout=900, check=False)
-
-
 def read_csv(path: Path) -> dict[str, dict]:
     with open(path, newline="") as handle:
         return {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -75,7 +68,7 @@ def export(course: Path, *args: str, **env: str) -> SimpleNamespace:
     """``nbgrader export`` into a fresh grades.csv: exit code, output and the rows (None if no file)."""
     csv_path = course / "grades.csv"
     csv_path.unlink(missing_ok=True)
-    done = run_nbgrader(course, "export", "--to", "grades.csv", *args, **env)
+    done = nc.run_nbgrader(course, "export", "--to", "grades.csv", *args, **env)
     return SimpleNamespace(code=done.returncode, log=done.stdout + done.stderr,
                            rows=read_csv(csv_path) if csv_path.exists() else None)
 
@@ -121,7 +114,7 @@ def zip_collect(course: Path, regexp: str, names: list[str], release: Path) -> S
             bundle.writestr(name, release.read_text() if name.endswith(".ipynb") else "notes")
     submitted = course / "submitted"
     before = {p for p in submitted.glob("*/*/*") if p.is_file()}
-    done = run_nbgrader(course, "zip_collect", ASSIGNMENT, "--force",
+    done = nc.run_nbgrader(course, "zip_collect", ASSIGNMENT, "--force",
                         f"--FileNameCollectorPlugin.named_regexp={regexp}")
     after = {p for p in submitted.glob("*/*/*") if p.is_file()} - before
     return SimpleNamespace(code=done.returncode, log=done.stdout + done.stderr,
@@ -132,7 +125,7 @@ def zip_collect(course: Path, regexp: str, names: list[str], release: Path) -> S
 def flow(tmp_path_factory) -> SimpleNamespace:
     course = nc.make_course(tmp_path_factory, [ASSIGNMENT])
     seen = SimpleNamespace(course=course)
-    seen.duedate = run_nbgrader(course, "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}")
+    seen.duedate = nc.run_nbgrader(course, "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}")
     reference = {**nc.solution_code(nc.source_notebook(course, ASSIGNMENT, NOTEBOOK)),
                  WRITTEN: "Flat for large |x|: ten slopes of at most 1/4 multiply to almost nothing."}
     for student, stamp in TIMESTAMPS.items():
@@ -151,9 +144,9 @@ def flow(tmp_path_factory) -> SimpleNamespace:
     seen.feedback = nc.feedback_html(course, "bob", ASSIGNMENT)
     # a test is fixed after the students submitted: regenerate, regrade, new feedback
     fix_a_test(course)
-    seen.regenerate = run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    seen.regrade = run_nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    seen.refeedback = run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    seen.regenerate = nc.run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    seen.regrade = nc.run_nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    seen.refeedback = nc.run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     seen.after_regrade = penalties(course)
     seen.regraded = nc.autograded_notebook(course, "alice", ASSIGNMENT, NOTEBOOK)
     seen.regraded_feedback = nc.feedback_html(course, "alice", ASSIGNMENT)

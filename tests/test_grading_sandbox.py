@@ -87,7 +87,9 @@ READS_COURSE = (
     + f'''
 import os
 _found = []
-for _top in ["/", os.path.abspath(".."), os.path.abspath("../.."), os.path.abspath("../../..")]:
+# each folder once: in the sandbox, where the working folder is /submission, all four are /
+_tops = ["/", os.path.abspath(".."), os.path.abspath("../.."), os.path.abspath("../../..")]
+for _top in dict.fromkeys(_tops):
     for _dir, _subdirs, _files in os.walk(_top):
         if _dir.startswith(("/proc", "/sys", "/dev", "/usr")):
             _subdirs[:] = []
@@ -288,15 +290,7 @@ def autograded(tmp_path_factory, listener) -> SimpleNamespace:
     """The whole class through plain ``nbgrader autograde`` and ``generate_feedback``."""
     course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=TIMEOUT)
     submit_class(course, listener.port, list(ATTACKS))
-    run = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
-        cwd=course,
-        env=nc.ENV,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+    run = nc.run_nbgrader(course, "autograde", ASSIGNMENT, timeout=1200)
     nc.nbgrader(course, "generate_feedback", ASSIGNMENT)
     return SimpleNamespace(
         course=course,
@@ -455,15 +449,7 @@ def test_without_bubblewrap_grading_stops_with_one_message(tmp_path) -> None:
 def test_nbgrader_autograde_without_bubblewrap_grades_nothing(tmp_path_factory) -> None:
     course = nc.make_course(tmp_path_factory, [ASSIGNMENT], timeout=TIMEOUT)
     submit_class(course, 1, [])
-    run = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
-        cwd=course,
-        env={**nc.ENV, "ACTGRAD_BWRAP": "/nonexistent/bwrap"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    run = nc.run_nbgrader(course, "autograde", ASSIGNMENT, timeout=600, ACTGRAD_BWRAP="/nonexistent/bwrap")
     assert run.returncode != 0
     assert "make system" in run.stderr
     assert not any((course / "autograded").glob("*/*/*.ipynb")), "nothing may be graded unsandboxed"
