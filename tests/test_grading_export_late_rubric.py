@@ -115,7 +115,7 @@ def zip_collect(course: Path, regexp: str, names: list[str], release: Path) -> S
     submitted = course / "submitted"
     before = {p for p in submitted.glob("*/*/*") if p.is_file()}
     done = nc.run_nbgrader(course, "zip_collect", ASSIGNMENT, "--force",
-                        f"--FileNameCollectorPlugin.named_regexp={regexp}")
+                           f"--FileNameCollectorPlugin.named_regexp={regexp}")
     after = {p for p in submitted.glob("*/*/*") if p.is_file()} - before
     return SimpleNamespace(code=done.returncode, log=done.stdout + done.stderr,
                            files=sorted(str(p.relative_to(submitted)) for p in after))
