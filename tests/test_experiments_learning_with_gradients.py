@@ -14,7 +14,6 @@ from actgrad.experiments.learning_with_gradients import (
     difference_errors,
     gradient_descent,
     move_onto_kink,
-    source_without_docstring,
     two_layer_net,
 )
 from actgrad.network import MLP, check_gradients, dense_backward, dense_forward, gradient_check
@@ -139,12 +138,6 @@ def test_central_difference_is_second_order_and_forward_first_order() -> None:
     # Round-off wins for tiny steps: the error grows again.
     tiny = difference_errors(np.tanh, tanh_grad, 0.5, [1e-12])
     assert tiny["central"][0] > 1e3 * difference_errors(np.tanh, tanh_grad, 0.5, [1e-5])["central"][0]
-
-
-def test_source_without_docstring_keeps_the_code() -> None:
-    source = source_without_docstring(dense_backward)
-    assert source.startswith("def dense_backward(")
-    assert "derivative(z)" in source and '"""' not in source
 
 
 def test_check_two_layer_net_reports_the_bug_only_where_phi_prime_enters(data) -> None:

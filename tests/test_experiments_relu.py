@@ -1,6 +1,6 @@
 """Tests of the dead-ReLU experiments of the chapter *ReLU* (actgrad.experiments.relu).
 
-``dead_units`` and ``run`` are the chapter's own code, repeated here.
+``run`` is the chapter's own code, repeated here.
 """
 
 from __future__ import annotations
@@ -12,14 +12,10 @@ import pytest
 
 from actgrad.datasets import disc_data
 from actgrad.experiments import relu as D
-from actgrad.experiments.relu import RunResult, born_dead_fraction, init_relu_mlp, summarize
+from actgrad.experiments.relu import RunResult, born_dead_fraction, dead_units, init_relu_mlp, summarize
 from actgrad.network import MLP, accuracy, train
 
 pytestmark = pytest.mark.unit
-
-
-def dead_units(net: MLP, X) -> list[np.ndarray]:
-    return [np.all(h == 0.0, axis=0) for h in net.forward(X).hidden]
 
 
 def dead_fraction(net: MLP, X) -> float:

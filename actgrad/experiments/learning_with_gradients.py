@@ -15,9 +15,6 @@ Three pieces, all in plain NumPy and all reproducible from fixed seeds:
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,7 +33,6 @@ __all__ = [
     "forward_difference",
     "gradient_descent",
     "move_onto_kink",
-    "source_without_docstring",
     "two_layer_net",
 ]
 Activation = Callable[[ArrayLike], FloatArray]
@@ -239,19 +235,3 @@ def check_two_layer_net(
         return net.with_params(p).loss(X, y)
 
     return gradient_check(loss, net.named_params(), net.by_name(grads), h=h)
-
-
-def source_without_docstring(func: Callable[..., object]) -> str:
-    """Return the dedented source of ``func`` without its docstring, comments kept, for display."""
-    lines, _ = inspect.getsourcelines(func)
-    source = textwrap.dedent("".join(lines))
-    node = ast.parse(source).body[0]
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        raise TypeError(f"{func!r} is not a function")
-    body = node.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        kept = source.splitlines()
-        doc = body[0]
-        del kept[doc.lineno - 1 : doc.end_lineno]
-        return "\n".join(kept) + "\n"
-    return source

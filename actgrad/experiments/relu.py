@@ -1,10 +1,11 @@
-r"""Dead ReLU units, measured: what the chapter *ReLU* shares with its tests.
+r"""Dead ReLU units, measured: what the chapter *ReLU* shares with its tests and the digits chapter.
 
 A hidden ReLU unit is *dead* on a data set when its output is 0 for every
 input of the set; no gradient then reaches its incoming weights and bias.
-The chapter counts the dead units of networks made by :func:`init_relu_mlp`
-before and after training and keeps each run in a :class:`RunResult`;
-:func:`summarize` reduces the runs to means and spreads over the seeds, and
+The chapter counts the dead units (:func:`dead_units`, which the digits
+chapter counts with too) of networks made by :func:`init_relu_mlp` before and
+after training and keeps each run in a :class:`RunResult`; :func:`summarize`
+reduces the runs to means and spreads over the seeds, and
 :func:`born_dead_fraction` counts deep, narrow networks born with a whole
 layer dead.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "RunResult",
     "SweepRow",
     "born_dead_fraction",
+    "dead_units",
     "init_relu_mlp",
     "summarize",
 ]
@@ -41,6 +43,11 @@ LARGE_SCALE = 3.0
 NEGATIVE_BIAS = -1.0
 #: Seed of the data set the chapter trains on (the run seeds vary only the network).
 DATA_SEED = 2010
+
+
+def dead_units(net: MLP, X: ArrayLike) -> list[np.ndarray]:
+    """Per hidden layer, True for every unit whose output is 0 on all rows of X."""
+    return [np.all(h == 0.0, axis=0) for h in net.forward(X).hidden]
 
 
 @dataclass(frozen=True)
