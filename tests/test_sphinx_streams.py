@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -53,7 +54,7 @@ def test_a_piece_cut_mid_line_keeps_the_line_whole() -> None:
 
 def test_other_outputs_keep_their_place_and_stdout_comes_before_stderr() -> None:
     figure = new_output("display_data", data={"text/plain": "<Figure>"})
-    outputs = [*stdout("a"), new_output("stream", name="stderr", text="warned\n"), figure, *stdout("b\n")]
+    outputs = [new_output("stream", name="stderr", text="warned\n"), *stdout("a"), figure, *stdout("b\n")]
     before = copy.deepcopy(outputs)
     result = EXACT_MERGE(outputs)
     assert [(out["output_type"], out.get("name"), out.get("text")) for out in result] == [
@@ -66,7 +67,17 @@ def test_setup_wraps_myst_nb_s_merge_once() -> None:
     wrapped = render.coalesce_streams
     sphinx_streams.setup(None)
     assert render.coalesce_streams is wrapped and hasattr(wrapped, "wrapped")
-    assert wrapped(stdout(*TANH_TABLE))[0]["text"] == "".join(TANH_TABLE)
+
+
+def test_the_renderer_merges_exactly_after_setup() -> None:
+    """myst-nb's renderer itself, on a cell printed in pieces, as Sphinx calls it."""
+    sphinx_streams.setup(None)
+    client = SimpleNamespace(code_cell_outputs=lambda index: (1, stdout(*TANH_TABLE)))
+    renderer = SimpleNamespace(nb_client=client,
+                               get_cell_level_config=lambda name, metadata, line: name == "merge_streams")
+    token = SimpleNamespace(meta={"index": 0, "metadata": {}}, map=None)
+    _, outputs = render.MditRenderMixin._get_nb_code_cell_outputs(renderer, token)
+    assert [out["text"] for out in outputs] == ["".join(TANH_TABLE)]
 
 
 def test_the_book_loads_the_extension() -> None:

@@ -2,9 +2,9 @@ r"""Dead ReLU units, measured: what the chapter *ReLU* shares with its tests and
 
 A hidden ReLU unit is *dead* on a data set when its output is 0 for every
 input of the set; no gradient then reaches its incoming weights and bias.
-The chapter counts the dead units (:func:`dead_units`, which the digits
-chapter counts with too) of networks made by :func:`init_relu_mlp` before and
-after training and keeps each run in a :class:`RunResult`; :func:`summarize`
+The chapter counts the dead units (:func:`dead_units`, used by the digits
+chapter too) of networks made by :func:`init_relu_mlp` before and after
+training and keeps each run in a :class:`RunResult`; :func:`summarize`
 reduces the runs to means and spreads over the seeds, and
 :func:`born_dead_fraction` counts deep, narrow networks born with a whole
 layer dead.
